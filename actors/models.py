@@ -1,0 +1,177 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from relations_site.publishing import Publishable, PublishableQuerySet, status_constraint
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    STATE = "state", "State"
+    ORGANIZATION = "organization", "Organization"
+    GROUP = "group", "Group"
+
+
+class Actor(Publishable):
+    name = models.CharField(
+        max_length=200,
+        help_text="The name most readers know, in English: “Xi Jinping”, “Russia”, "
+        "“Shanghai Cooperation Organisation”. Other names go in aliases.",
+    )
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The actor's address on the site and in the API; unique. Filled from the name.",
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code in capitals (“RU”). A state's own code; "
+        "a person's or organization's home country. Blank when none applies.",
+    )
+    description = models.TextField(blank=True, help_text="One or two neutral sentences.")
+    wikidata_id = models.CharField(
+        "Wikidata ID",
+        max_length=20,
+        blank=True,
+        help_text="The Wikidata item, such as “Q7747”. Leave blank rather than guess.",
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="actor_slug_unique"),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="actor_wikidata_id_unique",
+                violation_error_message="Another actor already has this Wikidata ID.",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="actor_wikidata_id_format",
+                violation_error_message="A Wikidata ID is a Q followed by digits, such as Q7747.",
+            ),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="actor_country_iso_alpha2",
+                violation_error_message="Country must be an ISO 3166-1 alpha-2 code in capitals, such as RU, or blank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActorKind.values),
+                name="actor_kind_valid",
+                violation_error_message="Kind must be one of: " + ", ".join(ActorKind.values) + ".",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actor_name_not_empty",
+                violation_error_message="An actor needs a name.",
+            ),
+            status_constraint("actor"),
+        ]
+        indexes = [
+            # Public actor list filtered by kind and country, in name order.
+            models.Index(fields=["kind", "country", "name"], name="actor_kind_country_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("actors:detail", kwargs={"slug": self.slug})
+
+
+class ActorAlias(models.Model):
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(
+        max_length=200,
+        help_text="Another name for the actor: a short form (“Xi”), a metonym the sources use "
+        "(“Moscow”), an abbreviation (“SCO”), or the name in another script (“习近平”).",
+    )
+    language = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="BCP 47 language tag of the alias (“en”, “zh”, “ru”); blank if none applies.",
+    )
+
+    class Meta:
+        ordering = ["actor_id", "name", "id"]
+        verbose_name_plural = "actor aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "name", "language"],
+                name="actor_alias_unique",
+                violation_error_message="This actor already has this alias in this language.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actor_alias_name_not_empty",
+                violation_error_message="An alias needs a name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+                name="actor_alias_language_tag",
+                violation_error_message="Language must be a BCP 47 tag such as en, zh or zh-Hant, or blank.",
+            ),
+        ]
+        indexes = [
+            # Search and duplicate detection look actors up by alias.
+            models.Index(fields=["name"], name="actor_alias_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})" if self.language else self.name
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(
+        Actor,
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+        limit_choices_to={"kind": ActorKind.PERSON},
+    )
+    organization = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANIZATION, ActorKind.GROUP]},
+        help_text="The state, organization or group the person holds the role at.",
+    )
+    title = models.CharField(max_length=200, help_text="The role as sources give it: “Foreign Minister”, “professor”.")
+    start_date = models.DateField(null=True, blank=True, help_text="Leave blank if unknown.")
+    end_date = models.DateField(null=True, blank=True, help_text="Leave blank while the role is held or if unknown.")
+
+    class Meta:
+        ordering = ["person_id", "-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="affiliation_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=F("organization")),
+                name="affiliation_not_self",
+                violation_error_message="A person cannot be affiliated with themselves.",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organization", "title", "start_date"],
+                name="affiliation_unique",
+                violation_error_message="This affiliation is already recorded.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}, {self.organization}"
+
+    def clean(self):
+        errors = {}
+        if self.person_id and self.person.kind != ActorKind.PERSON:
+            errors["person"] = "Only a person can hold an affiliation."
+        if self.organization_id and self.organization.kind == ActorKind.PERSON:
+            errors["organization"] = "An affiliation is with a state, organization or group."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,111 @@
+from django.contrib import admin
+
+from relations_site.admin import PublishableAdmin
+
+from .models import Citation, Event, EventType, Participation, Quote, Source
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 1
+    autocomplete_fields = ["actor"]
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 1
+    autocomplete_fields = ["source"]
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    extra = 0
+    autocomplete_fields = ["speaker", "source"]
+    fields = ["text", "speaker", "speaker_title", "said_on", "said_on_precision", "source", "is_paraphrase", "status"]
+    readonly_fields = ["status"]
+    show_change_link = True
+
+
+@admin.register(EventType)
+class EventTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "quad_class", "score", "parent"]
+    list_filter = ["quad_class"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Event)
+class EventAdmin(PublishableAdmin):
+    list_display = ["title", "date_display", "event_type", "country", "status", "updated_at", "updated_by"]
+    list_filter = ["status", "event_type__quad_class", "date_precision", "country"]
+    list_select_related = ["event_type", "updated_by"]
+    search_fields = ["title", "slug", "summary", "location"]
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["event_type"]
+    inlines = [ParticipationInline, CitationInline, QuoteInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "event_type", "summary"]}),
+        ("When and where", {"fields": ["start_date", "end_date", "date_precision", "location", "country"]}),
+        PublishableAdmin.record_fieldset,
+    ]
+
+    @admin.display(description="date", ordering="start_date")
+    def date_display(self, obj):
+        return obj.date_display
+
+
+@admin.register(Source)
+class SourceAdmin(PublishableAdmin):
+    list_display = ["title", "publisher", "published_on", "kind", "language", "status", "updated_at", "updated_by"]
+    list_filter = ["status", "kind", "language"]
+    list_select_related = ["updated_by"]
+    search_fields = ["title", "publisher", "author", "url"]
+    date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "publisher", "author", "published_on", "language"]}),
+        ("Links", {"fields": ["url", "archive_url"]}),
+        PublishableAdmin.record_fieldset,
+    ]
+
+
+@admin.register(Quote)
+class QuoteAdmin(PublishableAdmin):
+    list_display = ["short_text", "speaker", "said_on_display", "source", "is_paraphrase", "status", "updated_at"]
+    list_filter = ["status", "is_paraphrase", "language"]
+    list_select_related = ["speaker", "source", "updated_by"]
+    search_fields = ["text", "original_text", "speaker__name", "speaker__aliases__name"]
+    date_hierarchy = "said_on"
+    autocomplete_fields = ["speaker", "source", "event"]
+    fieldsets = [
+        (None, {"fields": ["text", "is_paraphrase", "speaker", "speaker_title", "said_on", "said_on_precision"]}),
+        ("Context", {"fields": ["source", "event", "language", "original_text"]}),
+        PublishableAdmin.record_fieldset,
+    ]
+
+    @admin.display(description="text", ordering="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.display(description="said on", ordering="said_on")
+    def said_on_display(self, obj):
+        return obj.said_on_display or "—"
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["event", "actor", "role"]
+    list_filter = ["role"]
+    list_select_related = ["event", "actor"]
+    search_fields = ["event__title", "actor__name"]
+    autocomplete_fields = ["event", "actor"]
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["event", "source", "locator"]
+    list_select_related = ["event", "source"]
+    search_fields = ["event__title", "source__title", "locator"]
+    autocomplete_fields = ["event", "source"]

@@ -1,0 +1,484 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from actors.models import Actor
+from relations_site.publishing import (
+    Publishable,
+    PublishableQuerySet,
+    Status,
+    status_constraint,
+)
+
+LANGUAGE_TAG_REGEX = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+COUNTRY_REGEX = r"^[A-Z]{2}$"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def period_start(value, precision):
+    """First day of the period a date stands for at a precision (2022-02-15, month → 2022-02-01)."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+def period_end(value, precision):
+    """Last day of the period a date stands for at a precision (2022-02-01, month → 2022-02-28)."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        next_month = value.replace(day=28) + datetime.timedelta(days=4)
+        return next_month - datetime.timedelta(days=next_month.day)
+    return value
+
+
+def format_date(value, precision):
+    """A date as its precision allows: "4 February 2022", "January 2022", "2001"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return f"{value:%B} {value.year}"
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def format_period(start, end, precision):
+    """A period by precision: "2–6 February 2022", "December 2021 – January 2022", "1952–1991"."""
+    if end is None or end == start:
+        return format_date(start, precision)
+    if precision == DatePrecision.YEAR:
+        return f"{start.year}–{end.year}"
+    if precision == DatePrecision.DAY and (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B} {end.year}"
+    return f"{format_date(start, precision)} – {format_date(end, precision)}"
+
+
+def normalized_date_condition(date_field, precision_field):
+    """Q: a month-precision date is the 1st of its month, a year-precision date 1 January."""
+    return (
+        Q(**{f"{date_field}__isnull": True})
+        | Q(**{precision_field: DatePrecision.DAY})
+        | Q(**{precision_field: DatePrecision.MONTH, f"{date_field}__day": 1})
+        | Q(**{precision_field: DatePrecision.YEAR, f"{date_field}__month": 1, f"{date_field}__day": 1})
+    )
+
+
+class PeriodEnd(models.Func):
+    """Database expression for ``period_end()``: the last day covered by a date at a precision.
+
+    Used as a stored generated column so that every write path (admin, API, fixtures,
+    bulk inserts) keeps it right, and date filters can compare plain indexed columns.
+    """
+
+    output_field = models.DateField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        prec_sql, prec_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            sql = (
+                f"(CASE {prec_sql} "
+                f"WHEN 'year' THEN date({date_sql}, 'start of year', '+1 year', '-1 day') "
+                f"WHEN 'month' THEN date({date_sql}, 'start of month', '+1 month', '-1 day') "
+                f"ELSE {date_sql} END)"
+            )
+        else:
+            sql = (
+                f"(CASE {prec_sql} "
+                f"WHEN 'year' THEN make_date(EXTRACT(YEAR FROM {date_sql})::integer, 12, 31) "
+                f"WHEN 'month' THEN (date_trunc('month', {date_sql}::timestamp) "
+                f"+ interval '1 month - 1 day')::date "
+                f"ELSE {date_sql} END)"
+            )
+        # Placeholders appear as: precision, then the date three times.
+        return sql, (*prec_params, *date_params, *date_params, *date_params)
+
+
+class QuadClass(models.TextChoices):
+    VERBAL_COOPERATION = "verbal_cooperation", "Verbal cooperation"
+    MATERIAL_COOPERATION = "material_cooperation", "Material cooperation"
+    VERBAL_CONFLICT = "verbal_conflict", "Verbal conflict"
+    MATERIAL_CONFLICT = "material_conflict", "Material conflict"
+
+
+class EventTypeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class EventType(models.Model):
+    """A CAMEO event type. Codes are hierarchical by prefix: "042" is a child of "04"."""
+
+    code = models.CharField(max_length=4, help_text="CAMEO code: two digits for a root, more for finer codes.")
+    slug = models.SlugField(max_length=100)
+    name = models.CharField(max_length=100)
+    quad_class = models.CharField(max_length=20, choices=QuadClass.choices)
+    score = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        help_text="Default cooperation–conflict score (Goldstein scale), −10 most conflictual to +10.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The root code a finer code belongs to.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = EventTypeManager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="event_type_code_unique"),
+            models.UniqueConstraint(fields=["slug"], name="event_type_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2,4}$"),
+                name="event_type_code_format",
+                violation_error_message="A CAMEO code is two to four digits, such as 04 or 042.",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=-10) & Q(score__lte=10),
+                name="event_type_score_range",
+                violation_error_message="The score runs from −10 to +10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quad_class__in=QuadClass.values),
+                name="event_type_quad_class_valid",
+                violation_error_message="Unknown quad class.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        if self.parent_id and not self.code.startswith(self.parent.code):
+            raise ValidationError(
+                {"code": f"A child of {self.parent.code} has a code starting with {self.parent.code}."}
+            )
+
+
+class SourceKind(models.TextChoices):
+    NEWS = "news", "News article"
+    STATEMENT = "statement", "Official statement"
+    REPORT = "report", "Report"
+    TRANSCRIPT = "transcript", "Transcript"
+    SOCIAL = "social", "Social media"
+    OTHER = "other", "Other"
+
+
+class Source(Publishable):
+    title = models.CharField(max_length=500, help_text="The headline or title as published.")
+    url = models.URLField(
+        "URL", max_length=1000, blank=True, help_text="Where the source is published; unique when given."
+    )
+    publisher = models.CharField(max_length=200, blank=True, help_text="The outlet or body that published it.")
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, default="en", help_text="BCP 47 language tag: “en”, “pt”, “zh”.")
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.NEWS)
+    archive_url = models.URLField(
+        "archive URL", max_length=1000, blank=True, help_text="A copy in a web archive, in case the original moves."
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this URL already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="source_title_not_empty",
+                violation_error_message="A source needs a title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__regex=LANGUAGE_TAG_REGEX),
+                name="source_language_tag",
+                violation_error_message="Language must be a BCP 47 tag such as en, pt or zh-Hant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values),
+                name="source_kind_valid",
+                violation_error_message="Unknown source kind.",
+            ),
+            status_constraint("source"),
+        ]
+        indexes = [
+            # Public source list, newest first.
+            models.Index(fields=["-published_on", "-id"], name="source_published_on_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    def get_absolute_url(self):
+        return reverse("events:source-detail", kwargs={"pk": self.pk})
+
+
+class Event(Publishable):
+    title = models.CharField(max_length=300, help_text="Who did what to whom, in a line: “Putin visits Beijing”.")
+    slug = models.SlugField(max_length=300, help_text="The event's address; unique. Filled from the title.")
+    summary = models.TextField(blank=True, help_text="What happened, as the sources report it, neutrally.")
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    start_date = models.DateField(
+        help_text="For month or year precision, any day in the month or year; it is stored as the first day."
+    )
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Only for events spanning a period (or a window such as “this week”); same precision as the start.",
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the sources date the event. “2001” is precision year.",
+    )
+    # The last day the event may cover, derived by the database from end (or start)
+    # date and precision, so date filters compare two indexed columns (overlap).
+    period_end = models.GeneratedField(
+        expression=PeriodEnd(models.functions.Coalesce("end_date", "start_date"), "date_precision"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    location = models.CharField(max_length=200, blank=True, help_text="Place name as precise as the sources allow.")
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of where it happened; blank at sea or unknown."
+    )
+    actors = models.ManyToManyField(Actor, through="Participation", related_name="events")
+    sources = models.ManyToManyField(Source, through="Citation", related_name="events")
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=normalized_date_condition("start_date", "date_precision")
+                & normalized_date_condition("end_date", "date_precision"),
+                name="event_dates_match_precision",
+                violation_error_message="With month precision dates fall on the 1st; with year precision on 1 January.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="event_date_precision_valid",
+                violation_error_message="Unknown date precision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=COUNTRY_REGEX),
+                name="event_country_iso_alpha2",
+                violation_error_message="Country must be an ISO 3166-1 alpha-2 code in capitals, such as UA, or blank.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="event_title_not_empty",
+                violation_error_message="An event needs a title.",
+            ),
+            status_constraint("event"),
+        ]
+        indexes = [
+            # Public event list, newest first, and date-range filters (overlap on start/period_end).
+            models.Index(fields=["-start_date", "-id"], name="event_start_date_idx"),
+            # Events in a country, newest first.
+            models.Index(fields=["country", "-start_date"], name="event_country_date_idx"),
+            # Events of a type, newest first.
+            models.Index(fields=["event_type", "-start_date"], name="event_type_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def date_display(self):
+        return format_period(self.start_date, self.end_date, self.date_precision)
+
+    def clean(self):
+        # Store month/year-precision dates as the first day of their period, as the
+        # help text promises, so the database constraint holds and filters agree.
+        if self.start_date:
+            self.start_date = period_start(self.start_date, self.date_precision)
+        if self.end_date:
+            self.end_date = period_start(self.end_date, self.date_precision)
+
+
+class ParticipationRole(models.TextChoices):
+    INITIATOR = "initiator", "Initiator"
+    TARGET = "target", "Target"
+    PARTICIPANT = "participant", "Participant"
+    HOST = "host", "Host"
+    OBSERVER = "observer", "Observer"
+
+
+class Participation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(
+        max_length=20,
+        choices=ParticipationRole.choices,
+        default=ParticipationRole.PARTICIPANT,
+        help_text="Initiator acts, target is acted upon (CAMEO source → target); host receives.",
+    )
+
+    class Meta:
+        ordering = ["event_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"],
+                name="participation_unique",
+                violation_error_message="This actor already has this role in this event.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=ParticipationRole.values),
+                name="participation_role_valid",
+                violation_error_message="Unknown role.",
+            ),
+        ]
+        indexes = [
+            # An actor's timeline and counterparts: participations by actor, joined to events.
+            models.Index(fields=["actor", "event"], name="participation_actor_event_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class Citation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Where in the source: “paragraph 3”, “p. 12”, a timestamp."
+    )
+    note = models.TextField(blank=True, help_text="What the source says about the event, if it needs saying.")
+
+    class Meta:
+        ordering = ["event_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "source"],
+                name="citation_unique",
+                violation_error_message="This source is already cited for this event.",
+            ),
+        ]
+        indexes = [
+            # A source page lists the events that cite it.
+            models.Index(fields=["source", "event"], name="citation_source_event_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.event}"
+
+
+class QuoteQuerySet(PublishableQuerySet):
+    def published(self):
+        # A quote is public only with its speaker and source public too.
+        return super().published().filter(speaker__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
+
+
+class Quote(Publishable):
+    text = models.TextField(
+        help_text="The words as printed, without quotation marks. For reported speech, the report's wording."
+    )
+    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="quotes")
+    speaker_title = models.CharField(
+        max_length=200, blank=True, help_text="The speaker's title as printed at the time: “Chinese Foreign Minister”."
+    )
+    said_on = models.DateField(null=True, blank=True, help_text="When it was said; blank if the source does not say.")
+    said_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    event = models.ForeignKey(
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        help_text="The event the words were said at or are about, if any.",
+    )
+    language = models.CharField(max_length=20, default="en", help_text="BCP 47 tag of the text as recorded here.")
+    original_text = models.TextField(blank=True, help_text="The words in the language they were said in, if different.")
+    is_paraphrase = models.BooleanField(
+        "reported speech",
+        default=False,
+        help_text="Tick when the source reports what was said rather than quoting the words.",
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-said_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="quote_text_not_empty",
+                violation_error_message="A quote needs its text.",
+            ),
+            models.CheckConstraint(
+                condition=normalized_date_condition("said_on", "said_on_precision"),
+                name="quote_said_on_matches_precision",
+                violation_error_message="With month precision the date falls on the 1st; with year precision on 1 January.",
+            ),
+            models.CheckConstraint(
+                condition=Q(said_on_precision__in=DatePrecision.values),
+                name="quote_said_on_precision_valid",
+                violation_error_message="Unknown date precision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__regex=LANGUAGE_TAG_REGEX),
+                name="quote_language_tag",
+                violation_error_message="Language must be a BCP 47 tag such as en, pt or zh-Hant.",
+            ),
+            status_constraint("quote"),
+        ]
+        indexes = [
+            # Public quote list, newest first.
+            models.Index(fields=["-said_on", "-id"], name="quote_said_on_idx"),
+            # Quotes by speaker, newest first (actor pages, ?speaker=).
+            models.Index(fields=["speaker", "-said_on"], name="quote_speaker_said_on_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker}: “{self.text[:60]}{'…' if len(self.text) > 60 else ''}”"
+
+    def get_absolute_url(self):
+        return reverse("events:quote-detail", kwargs={"pk": self.pk})
+
+    @property
+    def said_on_display(self):
+        return format_date(self.said_on, self.said_on_precision)
+
+    def clean(self):
+        if self.said_on:
+            self.said_on = period_start(self.said_on, self.said_on_precision)

@@ -1,0 +1,56 @@
+"""Admin pieces shared by the apps: who changed what, and the publication actions."""
+
+from django.contrib import admin, messages
+
+from events import services
+
+admin.site.site_header = "Relations — editors"
+admin.site.site_title = "Relations editors"
+admin.site.index_title = "Curate the record"
+
+
+def _run_transition(modeladmin, request, queryset, transition, done_verb):
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            transition(obj=obj, user=request.user)
+        except services.TransitionError as error:
+            refused.append(str(error))
+        else:
+            done += 1
+    noun = modeladmin.model._meta.verbose_name if done == 1 else modeladmin.model._meta.verbose_name_plural
+    if done:
+        modeladmin.message_user(request, f"{done_verb} {done} {noun}.", messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
+@admin.action(description="Send selected to review")
+def send_to_review(modeladmin, request, queryset):
+    _run_transition(modeladmin, request, queryset, services.send_to_review, "Sent to review")
+
+
+@admin.action(description="Publish selected")
+def publish(modeladmin, request, queryset):
+    _run_transition(modeladmin, request, queryset, services.publish, "Published")
+
+
+@admin.action(description="Withdraw selected from the public site")
+def withdraw(modeladmin, request, queryset):
+    _run_transition(modeladmin, request, queryset, services.withdraw, "Withdrew")
+
+
+class PublishableAdmin(admin.ModelAdmin):
+    """Status changes only through the actions (so the publication rules always apply);
+    records who created and last changed each entry."""
+
+    actions = [send_to_review, publish, withdraw]
+    readonly_fields = ["status", "created_at", "created_by", "updated_at", "updated_by"]
+    record_fieldset = ("Publication", {"fields": readonly_fields})
+    list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,66 @@
+"""Publication status shared by the core models (Actor, Event, Source, Quote).
+
+Every public page, API response, count and feed starts from ``published()``:
+visibility is decided here and nowhere else.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Publishable(models.Model):
+    """Abstract base: publication status and who created / last changed the entry."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Only published entries are visible to the public. "
+        "Use the list's actions to send to review, publish or withdraw.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+def status_constraint(model_label):
+    """The named CHECK that keeps ``status`` within ``Status`` (choices alone are not enforced)."""
+    return models.CheckConstraint(
+        condition=models.Q(status__in=Status.values),
+        name=f"{model_label}_status_valid",
+        violation_error_message="Status must be one of: " + ", ".join(Status.values) + ".",
+    )
