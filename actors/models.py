@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -132,12 +131,14 @@ class Affiliation(models.Model):
         on_delete=models.CASCADE,
         related_name="affiliations",
         limit_choices_to={"kind": ActorKind.PERSON},
+        error_messages={"invalid": "Only a person can hold an affiliation."},
     )
     organization = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         related_name="members",
         limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANIZATION, ActorKind.GROUP]},
+        error_messages={"invalid": "An affiliation is with a state, organization or group, not a person."},
         help_text="The state, organization or group the person holds the role at.",
     )
     title = models.CharField(max_length=200, help_text="The role as sources give it: “Foreign Minister”, “professor”.")
@@ -166,12 +167,3 @@ class Affiliation(models.Model):
 
     def __str__(self):
         return f"{self.title}, {self.organization}"
-
-    def clean(self):
-        errors = {}
-        if self.person_id and self.person.kind != ActorKind.PERSON:
-            errors["person"] = "Only a person can hold an affiliation."
-        if self.organization_id and self.organization.kind == ActorKind.PERSON:
-            errors["organization"] = "An affiliation is with a state, organization or group."
-        if errors:
-            raise ValidationError(errors)

@@ -1,0 +1,14 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+
+@pytest.fixture
+def editor(db):
+    """A superuser: the admin tests are about pages and actions, not permissions."""
+    return get_user_model().objects.create_superuser(username="editor", email="", password="pw-for-tests-only")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
