@@ -1,6 +1,7 @@
 """Admin pieces shared by the apps: who changed what, and the publication actions."""
 
 from django.contrib import admin, messages
+from django.db import models
 
 from events import services
 
@@ -48,6 +49,8 @@ class PublishableAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "created_by", "updated_at", "updated_by"]
     record_fieldset = ("Publication", {"fields": readonly_fields})
     list_per_page = 50
+    # A URL typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         if not change:

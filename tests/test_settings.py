@@ -1,0 +1,53 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from relations_site.settings import database_from_url, env_bool, env_list
+
+
+def test_sqlite_url_is_tuned_for_a_web_server():
+    config = database_from_url("sqlite:////tmp/relations.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/tmp/relations.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in config["OPTIONS"]["init_command"]
+    assert "PRAGMA busy_timeout=20000;" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_uses_psycopg_with_persistent_connections():
+    config = database_from_url("postgres://editor@db.internal:5433/relations")
+    assert (config["ENGINE"], config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
+        "django.db.backends.postgresql",
+        "db.internal",
+        5433,
+        "relations",
+        "editor",
+    )
+    assert config["CONN_MAX_AGE"] == 60
+    assert "OPTIONS" not in config or "init_command" not in config["OPTIONS"]
+
+
+def test_env_bool_rejects_unclear_values(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be a boolean"):
+        env_bool("SOME_FLAG")
+    monkeypatch.setenv("SOME_FLAG", "Off")
+    assert env_bool("SOME_FLAG", True) is False
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("HOSTS", " relations.example , www.relations.example,")
+    assert env_list("HOSTS") == ["relations.example", "www.relations.example"]
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={"DJANGO_SETTINGS_MODULE": "relations_site.settings", "DEBUG": "0", "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
