@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from relations_site.publishing import Publishable, PublishableQuerySet, status_constraint
+from relations_site.search import SearchDocument, SearchDocumentField
 
 
 class ActorKind(models.TextChoices):
@@ -35,6 +36,12 @@ class Actor(Publishable):
         max_length=20,
         blank=True,
         help_text="The Wikidata item, such as “Q7747”. Leave blank rather than guess.",
+    )
+    # Names are searched here and in ActorAlias.search_document.
+    search_document = models.GeneratedField(
+        expression=SearchDocument(("name", "A"), ("description", "C")),
+        output_field=SearchDocumentField(),
+        db_persist=True,
     )
 
     objects = PublishableQuerySet.as_manager()
@@ -94,6 +101,11 @@ class ActorAlias(models.Model):
         max_length=20,
         blank=True,
         help_text="BCP 47 language tag of the alias (“en”, “zh”, “ru”); blank if none applies.",
+    )
+    search_document = models.GeneratedField(
+        expression=SearchDocument(("name", "A")),
+        output_field=SearchDocumentField(),
+        db_persist=True,
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from relations_site.publishing import (
     Status,
     status_constraint,
 )
+from relations_site.search import SearchDocument, SearchDocumentField
 
 LANGUAGE_TAG_REGEX = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 COUNTRY_REGEX = r"^[A-Z]{2}$"
@@ -199,11 +200,16 @@ class Source(Publishable):
     archive_url = models.URLField(
         "archive URL", max_length=1000, blank=True, help_text="A copy in a web archive, in case the original moves."
     )
+    search_document = models.GeneratedField(
+        expression=SearchDocument(("title", "A"), ("publisher", "B"), ("author", "B")),
+        output_field=SearchDocumentField(),
+        db_persist=True,
+    )
 
     objects = PublishableQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_on", "-id"]
+        ordering = [F("published_on").desc(nulls_last=True), "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -269,6 +275,12 @@ class Event(Publishable):
     location = models.CharField(max_length=200, blank=True, help_text="Place name as precise as the sources allow.")
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of where it happened; blank at sea or unknown."
+    )
+    # Full-text search over title and summary (GIN-indexed on PostgreSQL, see migrations).
+    search_document = models.GeneratedField(
+        expression=SearchDocument(("title", "A"), ("summary", "B")),
+        output_field=SearchDocumentField(),
+        db_persist=True,
     )
     actors = models.ManyToManyField(Actor, through="Participation", related_name="events")
     sources = models.ManyToManyField(Source, through="Citation", related_name="events")
@@ -434,11 +446,22 @@ class Quote(Publishable):
         default=False,
         help_text="Tick when the source reports what was said rather than quoting the words.",
     )
+    # Derived by the database, like Event.period_end: the last day said_on may stand for.
+    said_until = models.GeneratedField(
+        expression=PeriodEnd("said_on", "said_on_precision"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    search_document = models.GeneratedField(
+        expression=SearchDocument(("text", "A"), ("original_text", "B")),
+        output_field=SearchDocumentField(),
+        db_persist=True,
+    )
 
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-said_on", "-id"]
+        ordering = [F("said_on").desc(nulls_last=True), "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(text=""),
