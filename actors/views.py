@@ -1,29 +1,99 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.http import JsonResponse
+from django.views import View
 
-from events.models import Event, Quote
-from relations_site.views import PublishedDetailView
+from events.models import Event, Participation, Quote
+from relations_site import jsonld
+from relations_site.facets import value_facet
+from relations_site.views import FilteredListView, PublishedDetailView
 
-from .models import Actor, Affiliation
+from .filters import ActorFilter
+from .models import Actor, ActorAlias, ActorKind, Affiliation
+
+SUGGEST_LIMIT = 10
+
+
+class ActorListView(FilteredListView):
+    filterset_class = ActorFilter
+    template_name = "actors/actor_list.html"
+    extra_context = {"actor_kinds": ActorKind.choices}
+
+    def get_queryset(self):
+        return Actor.objects.published().prefetch_related("aliases")
+
+    def get_facets(self, queryset):
+        return [
+            value_facet(self.request, queryset, "Kind", "kind", "kind", labels=dict(ActorKind.choices)),
+            value_facet(self.request, queryset, "Country", "country", "country"),
+        ]
 
 
 class ActorDetailView(PublishedDetailView):
     model = Actor
     template_name = "actors/actor_detail.html"
+    jsonld = staticmethod(jsonld.actor)
+    api_path = "/api/actors/{obj.slug}/"
+    timeline_limit = 50
+    quotes_limit = 20
+    counterparts_limit = 10
 
     def get_base_queryset(self):
         return Actor.objects.prefetch_related(
             "aliases",
             Prefetch(
                 "affiliations",
-                queryset=Affiliation.objects.filter(organization__status="published").select_related("organization"),
+                queryset=Affiliation.objects.filter(organization__in=Actor.objects.published()).select_related(
+                    "organization"
+                ),
+            ),
+            Prefetch(
+                "members",
+                queryset=Affiliation.objects.filter(person__in=Actor.objects.published()).select_related("person"),
             ),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         actor = self.object
+        events = Event.objects.published().filter(participations__actor=actor)
         context["events"] = (
-            Event.objects.published().filter(participations__actor=actor).select_related("event_type").distinct()[:50]
+            events.select_related("event_type")
+            .prefetch_related(
+                Prefetch("participations", queryset=Participation.objects.filter(actor=actor), to_attr="actor_roles")
+            )
+            .order_by("-start_date", "-id")[: self.timeline_limit]
         )
-        context["quotes"] = Quote.objects.published().filter(speaker=actor).select_related("source")[:50]
+        context["quotes"] = Quote.objects.published().filter(speaker=actor).select_related("source")[
+            : self.quotes_limit
+        ]
+        context["counterparts"] = self.counterparts(actor, events)
         return context
+
+    def counterparts(self, actor, events):
+        """The published actors this one most often shares published events with, with counts."""
+        return (
+            Participation.objects.filter(event__in=events.values("pk"), actor__in=Actor.objects.published())
+            .exclude(actor=actor)
+            .values("actor__slug", "actor__name")
+            .annotate(shared=Count("event", distinct=True))
+            .order_by("-shared", "actor__name")[: self.counterparts_limit]
+        )
+
+
+class ActorSuggestView(View):
+    """Search-as-you-type for the actor filter: published actors by name or alias, as JSON."""
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()
+        if "\x00" in text or len(text) > 100:
+            return JsonResponse({"error": "q must be at most 100 characters, without NUL bytes."}, status=400)
+        if len(text) < 1:
+            return JsonResponse({"results": []})
+        alias_match = ActorAlias.objects.filter(name__icontains=text).values("actor_id")
+        actors = (
+            Actor.objects.published()
+            .filter(Q(name__icontains=text) | Q(slug__icontains=text) | Q(pk__in=alias_match))
+            .order_by("name", "id")
+            .values("slug", "name", "kind", "country")[:SUGGEST_LIMIT]
+        )
+        return JsonResponse({"results": list(actors)})

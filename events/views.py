@@ -1,21 +1,118 @@
-from django.db.models import Prefetch
+from collections import Counter
+
+from django.db.models import Count, Prefetch
 
 from actors.models import Actor
-from relations_site.views import PublishedDetailView
+from relations_site import jsonld
+from relations_site.facets import Facet, FacetItem, url_with, value_facet, year_facet
+from relations_site.views import FilteredListView, PublishedDetailView
 
-from .models import Citation, Event, Participation, Quote, Source
+from .filters import EventFilter, QuoteFilter, SourceFilter
+from .models import Citation, Event, EventType, Participation, Quote, Source, SourceKind
+
+
+def public_participations(to_attr=None):
+    """Participants of events, published actors only, with the actor in the same query."""
+    return Prefetch(
+        "participations",
+        queryset=Participation.objects.filter(actor__in=Actor.objects.published()).select_related("actor"),
+        to_attr=to_attr,
+    )
+
+
+class EventListView(FilteredListView):
+    filterset_class = EventFilter
+    template_name = "events/event_list.html"
+    search_snippet_field = "summary"
+
+    def get_queryset(self):
+        return Event.objects.published().select_related("event_type").prefetch_related(public_participations())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["event_types"] = self.event_types
+        context["actor_values"] = self.request.GET.getlist("actor") or [""]
+        return context
+
+    @property
+    def event_types(self):
+        if not hasattr(self, "_event_types"):
+            self._event_types = list(EventType.objects.order_by("code"))
+        return self._event_types
+
+    def get_facets(self, queryset):
+        return [
+            self.type_facet(queryset),
+            value_facet(self.request, queryset, "Country", "country", "country"),
+            year_facet(self.request, queryset, "start_date"),
+        ]
+
+    def type_facet(self, queryset):
+        """Counts by CAMEO root type: finer codes count towards their root (042 → 04)."""
+        by_id = {t.id: t for t in self.event_types}
+        roots = {t.code: t for t in self.event_types if t.parent_id is None}
+        counts = Counter()
+        for type_id, count in queryset.order_by().values_list("event_type_id").annotate(n=Count("pk")):
+            counts[by_id[type_id].code[:2]] += count
+        current = self.request.GET.get("type", "")
+        facet = Facet("Type")
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            root = roots.get(code)
+            active = current in (code, root.slug if root else code)
+            facet.items.append(
+                FacetItem(
+                    label=f"{code} {root.name}" if root else code,
+                    count=count,
+                    url=url_with(self.request, remove=["type"]) if active else url_with(self.request, type=code),
+                    active=active,
+                )
+            )
+        return facet
+
+
+class QuoteListView(FilteredListView):
+    filterset_class = QuoteFilter
+    template_name = "events/quote_list.html"
+    search_snippet_field = "text"
+
+    def get_queryset(self):
+        return Quote.objects.published().select_related("speaker", "source", "event")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["speaker_values"] = self.request.GET.getlist("speaker") or [""]
+        return context
+
+    def get_facets(self, queryset):
+        return [
+            value_facet(self.request, queryset, "Speaker", "speaker__slug", "speaker", label_field="speaker__name"),
+            value_facet(self.request, queryset, "Language", "language", "language"),
+            year_facet(self.request, queryset, "said_on"),
+        ]
+
+
+class SourceListView(FilteredListView):
+    filterset_class = SourceFilter
+    template_name = "events/source_list.html"
+    extra_context = {"source_kinds": SourceKind.choices}
+
+    def get_facets(self, queryset):
+        return [
+            value_facet(self.request, queryset, "Kind", "kind", "kind", labels=dict(SourceKind.choices)),
+            value_facet(self.request, queryset, "Language", "language", "language"),
+            year_facet(self.request, queryset, "published_on"),
+        ]
 
 
 class EventDetailView(PublishedDetailView):
     model = Event
     template_name = "events/event_detail.html"
+    jsonld = staticmethod(jsonld.event)
+    api_path = "/api/events/{obj.slug}/"
 
     def get_base_queryset(self):
         return Event.objects.select_related("event_type").prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=Participation.objects.filter(actor__in=Actor.objects.published()).select_related("actor"),
-            ),
+            public_participations(),
             Prefetch(
                 "citations",
                 queryset=Citation.objects.filter(source__in=Source.objects.published()).select_related("source"),
@@ -27,6 +124,8 @@ class EventDetailView(PublishedDetailView):
 class QuoteDetailView(PublishedDetailView):
     model = Quote
     template_name = "events/quote_detail.html"
+    jsonld = staticmethod(jsonld.quote)
+    api_path = "/api/quotes/{obj.pk}/"
 
     def get_base_queryset(self):
         return Quote.objects.select_related("speaker", "source", "event")
@@ -35,9 +134,16 @@ class QuoteDetailView(PublishedDetailView):
 class SourceDetailView(PublishedDetailView):
     model = Source
     template_name = "events/source_detail.html"
+    jsonld = staticmethod(jsonld.source)
+    api_path = "/api/sources/{obj.pk}/"
+    related_limit = 100
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["events"] = Event.objects.published().filter(citations__source=self.object).select_related("event_type")
-        context["quotes"] = Quote.objects.published().filter(source=self.object).select_related("speaker")
+        context["events"] = (
+            Event.objects.published().filter(citations__source=self.object).select_related("event_type")
+        )[: self.related_limit]
+        context["quotes"] = Quote.objects.published().filter(source=self.object).select_related("speaker")[
+            : self.related_limit
+        ]
         return context

@@ -1,12 +1,118 @@
-from django.views.generic import DetailView
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, TemplateView
+
+from . import search
+
+COUNT_CAP = 10_000
+
+
+def display_count(count):
+    """Counts are capped at COUNT_CAP rows; beyond it we say "10,000+" rather than count a table."""
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
+def capped_count(queryset):
+    # COUNT(*) over at most COUNT_CAP + 1 rows: cost bounded whatever the table size.
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """Pages over at most COUNT_CAP + 1 rows, counted cheaply; narrower filters reach the rest."""
+
+    @cached_property
+    def count(self):
+        return capped_count(self.object_list)
+
+    @property
+    def count_display(self):
+        return display_count(self.count)
+
+
+class PageError(ValueError):
+    pass
+
+
+def parse_page_number(value):
+    if value in (None, ""):
+        return 1
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < 1:
+        raise PageError(f"“{value[:30]}” is not a page number: use a whole number from 1.")
+    return int(value)
+
+
+def form_error_messages(form):
+    """Each error as "Label: message" (form-wide errors without a label)."""
+    messages = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name) if field else None
+        messages.extend(f"{label}: {error}" if label else error for error in errors)
+    return messages
+
+
+class FilteredListView(TemplateView):
+    """A public list: published entries, filtered by the resource's FilterSet, paginated.
+
+    Invalid parameters render the page with the form's errors and status 400.
+    """
+
+    filterset_class = None
+    paginate_by = 30
+    search_snippet_field = None
+
+    def get_queryset(self):
+        return self.filterset_class._meta.model.objects.published()
+
+    def get_facets(self, queryset):
+        return []
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        errors = []
+        page_obj = None
+        facets = []
+        if filterset.is_valid():
+            queryset = filterset.qs
+            paginator = CappedPaginator(queryset, self.paginate_by)
+            try:
+                page_obj = paginator.page(parse_page_number(request.GET.get("page")))
+            except PageError as error:
+                errors.append(str(error))
+            except EmptyPage:
+                if paginator.count == 0 and request.GET.get("page") in (None, "", "1"):
+                    page_obj = paginator.page(1)
+                else:
+                    errors.append(f"There is no page {request.GET['page'][:12]}; the last is {paginator.num_pages}.")
+            if page_obj is not None:
+                if filterset.is_search and self.search_snippet_field:
+                    search.highlight(
+                        queryset.model, page_obj.object_list, filterset.form.cleaned_data["q"], self.search_snippet_field
+                    )
+                facets = self.get_facets(queryset)
+        else:
+            errors.extend(form_error_messages(filterset.form))
+        context = self.get_context_data(
+            filterset=filterset,
+            form=filterset.form,
+            page_obj=page_obj,
+            object_list=page_obj.object_list if page_obj else [],
+            facets=facets,
+            errors=errors,
+        )
+        return self.render_to_response(context, status=400 if errors else 200)
 
 
 class PublishedDetailView(DetailView):
     """A detail page that the public sees only when published.
 
     Signed-in staff (editors) see drafts too, as a preview with a banner; to anyone
-    else a draft's address answers 404.
+    else a draft's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
+    function of relations_site.jsonld) and a link to the same resource in the API.
     """
+
+    jsonld = None
+    api_path = None  # e.g. "/api/events/{obj.slug}/"
 
     def get_base_queryset(self):
         return self.model.objects.all()
@@ -20,4 +126,8 @@ class PublishedDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = not self.object.is_published
+        if self.jsonld:
+            context["jsonld"] = self.jsonld(self.object, self.request)
+        if self.api_path:
+            context["api_url"] = self.api_path.format(obj=self.object)
         return context

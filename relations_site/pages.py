@@ -1,0 +1,76 @@
+"""Site-wide pages that span the apps: the home page and search across all four resources."""
+
+from django.views.generic import TemplateView
+
+from actors.filters import ActorFilter
+from actors.models import Actor
+from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.models import Event, Quote, Source
+from events.views import public_participations
+
+from . import search
+from .search import MAX_QUERY_LENGTH
+from .views import capped_count, display_count, form_error_messages
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+    latest = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest_events"] = (
+            Event.objects.published()
+            .select_related("event_type")
+            .prefetch_related(public_participations())
+            .order_by("-start_date", "-id")[: self.latest]
+        )
+        context["counts"] = [
+            (label, url, display_count(capped_count(model.objects.published())))
+            for label, url, model in (
+                ("events", "/events/", Event),
+                ("actors", "/actors/", Actor),
+                ("quotes", "/quotes/", Quote),
+                ("sources", "/sources/", Source),
+            )
+        ]
+        return context
+
+
+class SearchView(TemplateView):
+    """``/search/?q=``: the first matches of each resource, each linking to its full filtered list."""
+
+    template_name = "search.html"
+    per_section = 5
+    sections = (
+        ("Events", "/events/", EventFilter, lambda: Event.objects.published().select_related("event_type"), "summary"),
+        ("Actors", "/actors/", ActorFilter, lambda: Actor.objects.published(), None),
+        ("Quotes", "/quotes/", QuoteFilter, lambda: Quote.objects.published().select_related("speaker"), "text"),
+        ("Sources", "/sources/", SourceFilter, lambda: Source.objects.published(), None),
+    )
+
+    def get(self, request, *args, **kwargs):
+        text = request.GET.get("q", "")
+        results, errors = [], []
+        for title, url, filterset_class, queryset, snippet_field in self.sections:
+            filterset = filterset_class({"q": text}, queryset=queryset())
+            if not filterset.is_valid():
+                errors = form_error_messages(filterset.form)
+                results = []
+                break
+            if not text.strip():
+                continue
+            queryset = filterset.qs
+            items = list(queryset[: self.per_section])
+            if snippet_field:
+                search.highlight(queryset.model, items, text, snippet_field)
+            results.append(
+                {
+                    "title": title,
+                    "items": items,
+                    "count": display_count(capped_count(queryset)),
+                    "more_url": f"{url}?{request.GET.urlencode()}",
+                }
+            )
+        context = self.get_context_data(q=text, results=results, errors=errors, max_length=MAX_QUERY_LENGTH)
+        return self.render_to_response(context, status=400 if errors else 200)
