@@ -1,7 +1,11 @@
+import datetime
+
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from relations_site import formats
 from relations_site.publishing import Publishable, PublishableQuerySet, status_constraint
 from relations_site.search import SearchDocument, SearchDocumentField
 
@@ -57,12 +61,12 @@ class Actor(Publishable):
                 violation_error_message="Another actor already has this Wikidata ID.",
             ),
             models.CheckConstraint(
-                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=formats.WIKIDATA_ID),
                 name="actor_wikidata_id_format",
                 violation_error_message="A Wikidata ID is a Q followed by digits, such as Q7747.",
             ),
             models.CheckConstraint(
-                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                condition=Q(country="") | Q(country__regex=formats.COUNTRY_CODE),
                 name="actor_country_iso_alpha2",
                 violation_error_message="Country must be an ISO 3166-1 alpha-2 code in capitals, such as RU, or blank.",
             ),
@@ -123,7 +127,7 @@ class ActorAlias(models.Model):
                 violation_error_message="An alias needs a name.",
             ),
             models.CheckConstraint(
-                condition=Q(language="") | Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+                condition=Q(language="") | Q(language__regex=formats.LANGUAGE_TAG),
                 name="actor_alias_language_tag",
                 violation_error_message="Language must be a BCP 47 tag such as en, zh or zh-Hant, or blank.",
             ),
@@ -171,7 +175,12 @@ class Affiliation(models.Model):
                 violation_error_message="A person cannot be affiliated with themselves.",
             ),
             models.UniqueConstraint(
-                fields=["person", "organization", "title", "start_date"],
+                # An unknown start date counts as one value, so the same role cannot be
+                # recorded twice just because its start is blank (NULLs never collide).
+                "person",
+                "organization",
+                "title",
+                Coalesce("start_date", Value(datetime.date(1, 1, 1))),
                 name="affiliation_unique",
                 violation_error_message="This affiliation is already recorded.",
             ),

@@ -63,9 +63,9 @@ class ActorDetailView(PublishedDetailView):
             )
             .order_by("-start_date", "-id")[: self.timeline_limit]
         )
-        context["quotes"] = Quote.objects.published().filter(speaker=actor).select_related("source")[
-            : self.quotes_limit
-        ]
+        context["quotes"] = (
+            Quote.objects.published().filter(speaker=actor).select_related("source")[: self.quotes_limit]
+        )
         context["counterparts"] = self.counterparts(actor, events)
         return context
 

@@ -10,11 +10,17 @@ class ParticipationInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["actor"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 class CitationInline(admin.TabularInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "event")
 
 
 class QuoteInline(admin.StackedInline):
@@ -24,6 +30,9 @@ class QuoteInline(admin.StackedInline):
     fields = ["text", "speaker", "speaker_title", "said_on", "said_on_precision", "source", "is_paraphrase", "status"]
     readonly_fields = ["status"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker", "source", "event")
 
 
 @admin.register(EventType)
@@ -73,6 +82,7 @@ class SourceAdmin(PublishableAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(PublishableAdmin):
+    transition_select_related = ["speaker", "source"]
     list_display = ["short_text", "speaker", "said_on_display", "source", "is_paraphrase", "status", "updated_at"]
     list_filter = ["status", "is_paraphrase", "language"]
     list_select_related = ["speaker", "source", "updated_by"]

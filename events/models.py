@@ -2,10 +2,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from actors.models import Actor
+from relations_site import formats
 from relations_site.publishing import (
     Publishable,
     PublishableQuerySet,
@@ -13,9 +14,6 @@ from relations_site.publishing import (
     status_constraint,
 )
 from relations_site.search import SearchDocument, SearchDocumentField
-
-LANGUAGE_TAG_REGEX = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-COUNTRY_REGEX = r"^[A-Z]{2}$"
 
 
 class DatePrecision(models.TextChoices):
@@ -149,7 +147,7 @@ class EventType(models.Model):
             models.UniqueConstraint(fields=["code"], name="event_type_code_unique"),
             models.UniqueConstraint(fields=["slug"], name="event_type_slug_unique"),
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{2,4}$"),
+                condition=Q(code__regex=formats.CAMEO_CODE),
                 name="event_type_code_format",
                 violation_error_message="A CAMEO code is two to four digits, such as 04 or 042.",
             ),
@@ -223,7 +221,7 @@ class Source(Publishable):
                 violation_error_message="A source needs a title.",
             ),
             models.CheckConstraint(
-                condition=Q(language__regex=LANGUAGE_TAG_REGEX),
+                condition=Q(language__regex=formats.LANGUAGE_TAG),
                 name="source_language_tag",
                 violation_error_message="Language must be a BCP 47 tag such as en, pt or zh-Hant.",
             ),
@@ -244,6 +242,17 @@ class Source(Publishable):
 
     def get_absolute_url(self):
         return reverse("events:source-detail", kwargs={"pk": self.pk})
+
+
+class EventQuerySet(PublishableQuerySet):
+    def published(self):
+        # An event is public only while it cites at least one published source: withdrawing
+        # its last source takes it off the site too, whatever path did the withdrawing.
+        return (
+            super()
+            .published()
+            .filter(Exists(Citation.objects.filter(event=OuterRef("pk"), source__status=Status.PUBLISHED)))
+        )
 
 
 class Event(Publishable):
@@ -285,12 +294,19 @@ class Event(Publishable):
     actors = models.ManyToManyField(Actor, through="Participation", related_name="events")
     sources = models.ManyToManyField(Source, through="Citation", related_name="events")
 
-    objects = PublishableQuerySet.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
+            models.CheckConstraint(
+                # Keeps period_end computable on both databases (SQLite has no year 10000).
+                condition=Q(start_date__lt=datetime.date(9999, 1, 1))
+                & (Q(end_date__isnull=True) | Q(end_date__lt=datetime.date(9999, 1, 1))),
+                name="event_dates_before_9999",
+                violation_error_message="Dates must be before the year 9999.",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="event_end_after_start",
@@ -308,7 +324,7 @@ class Event(Publishable):
                 violation_error_message="Unknown date precision.",
             ),
             models.CheckConstraint(
-                condition=Q(country="") | Q(country__regex=COUNTRY_REGEX),
+                condition=Q(country="") | Q(country__regex=formats.COUNTRY_CODE),
                 name="event_country_iso_alpha2",
                 violation_error_message="Country must be an ISO 3166-1 alpha-2 code in capitals, such as UA, or blank.",
             ),
@@ -469,6 +485,11 @@ class Quote(Publishable):
                 violation_error_message="A quote needs its text.",
             ),
             models.CheckConstraint(
+                condition=Q(said_on__isnull=True) | Q(said_on__lt=datetime.date(9999, 1, 1)),
+                name="quote_said_on_before_9999",
+                violation_error_message="Dates must be before the year 9999.",
+            ),
+            models.CheckConstraint(
                 condition=normalized_date_condition("said_on", "said_on_precision"),
                 name="quote_said_on_matches_precision",
                 violation_error_message="With month precision the date falls on the 1st; with year precision on 1 January.",
@@ -479,7 +500,7 @@ class Quote(Publishable):
                 violation_error_message="Unknown date precision.",
             ),
             models.CheckConstraint(
-                condition=Q(language__regex=LANGUAGE_TAG_REGEX),
+                condition=Q(language__regex=formats.LANGUAGE_TAG),
                 name="quote_language_tag",
                 violation_error_message="Language must be a BCP 47 tag such as en, pt or zh-Hant.",
             ),
@@ -497,6 +518,15 @@ class Quote(Publishable):
 
     def get_absolute_url(self):
         return reverse("events:quote-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self):
+        # Mirrors QuoteQuerySet.published(); views load speaker and source with the quote.
+        return (
+            self.status == Status.PUBLISHED
+            and self.speaker.status == Status.PUBLISHED
+            and self.source.status == Status.PUBLISHED
+        )
 
     @property
     def said_on_display(self):

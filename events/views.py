@@ -143,7 +143,7 @@ class SourceDetailView(PublishedDetailView):
         context["events"] = (
             Event.objects.published().filter(citations__source=self.object).select_related("event_type")
         )[: self.related_limit]
-        context["quotes"] = Quote.objects.published().filter(source=self.object).select_related("speaker")[
-            : self.related_limit
-        ]
+        context["quotes"] = (
+            Quote.objects.published().filter(source=self.object).select_related("speaker")[: self.related_limit]
+        )
         return context

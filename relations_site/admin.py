@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db import models
 
 from events import services
+from relations_site.publishing import Publishable
 
 admin.site.site_header = "Relations — editors"
 admin.site.site_title = "Relations editors"
@@ -12,7 +13,8 @@ admin.site.index_title = "Curate the record"
 
 def _run_transition(modeladmin, request, queryset, transition, done_verb):
     done, refused = 0, []
-    for obj in queryset:
+    # The publication rules read these relations: load them with the rows, not once per row.
+    for obj in queryset.select_related(*modeladmin.transition_select_related):
         try:
             transition(obj=obj, user=request.user)
         except services.TransitionError as error:
@@ -46,6 +48,7 @@ class PublishableAdmin(admin.ModelAdmin):
     records who created and last changed each entry."""
 
     actions = [send_to_review, publish, withdraw]
+    transition_select_related = []
     readonly_fields = ["status", "created_at", "created_by", "updated_at", "updated_by"]
     record_fieldset = ("Publication", {"fields": readonly_fields})
     list_per_page = 50
@@ -53,7 +56,20 @@ class PublishableAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
+        record_editor(obj, request.user, created=not change)
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # Entries added or changed through an inline (a quote on an event's page) record
+        # their editor too.
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if isinstance(obj, Publishable) and inline_form.has_changed():
+                record_editor(obj, request.user, created=obj._state.adding)
+        super().save_formset(request, form, formset, change)
+
+
+def record_editor(obj, user, *, created):
+    if created:
+        obj.created_by = user
+    obj.updated_by = user

@@ -13,12 +13,12 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F
 
-from . import search
+from . import formats, search
 
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,300}$")
-COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+SLUG_RE = re.compile(r"\A[-a-zA-Z0-9_]{1,300}\Z")
+COUNTRY_RE = re.compile(formats.COUNTRY_CODE, re.IGNORECASE)
+LANGUAGE_RE = re.compile(formats.LANGUAGE_TAG)
+PARTIAL_DATE_RE = re.compile(r"\A([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 MAX_VALUES = 20  # repeated parameters (?actor=a&actor=b…) accepted per request
 BIGINT_MAX = 2**63 - 1
 

@@ -103,7 +103,11 @@ def quote(obj, request):
             "dateCreated": iso_date(obj.said_on, obj.said_on_precision),
             "inLanguage": obj.language,
             "isBasedOn": source_ref(obj.source, request),
-            "about": {"@type": "Event", "name": obj.event.title, "url": request.build_absolute_uri(obj.event.get_absolute_url())}
+            "about": {
+                "@type": "Event",
+                "name": obj.event.title,
+                "url": request.build_absolute_uri(obj.event.get_absolute_url()),
+            }
             if obj.event and obj.event.is_published
             else None,
         }

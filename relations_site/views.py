@@ -87,7 +87,10 @@ class FilteredListView(TemplateView):
             if page_obj is not None:
                 if filterset.is_search and self.search_snippet_field:
                     search.highlight(
-                        queryset.model, page_obj.object_list, filterset.form.cleaned_data["q"], self.search_snippet_field
+                        queryset.model,
+                        page_obj.object_list,
+                        filterset.form.cleaned_data["q"],
+                        self.search_snippet_field,
                     )
                 facets = self.get_facets(queryset)
         else:

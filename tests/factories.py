@@ -58,12 +58,20 @@ def event_type(code="04"):
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Event {n}")
     slug = factory.Sequence(lambda n: f"event-{n}")
     event_type = factory.LazyFunction(event_type)
     start_date = datetime.date(2022, 2, 4)
     status = Status.PUBLISHED
+
+    @factory.post_generation
+    def cited(event, create, extracted, **kwargs):
+        """Events cite a published source unless built with ``cited=False``: published()
+        shows only events that do."""
+        if create and extracted is not False:
+            CitationFactory(event=event)
 
 
 class ParticipationFactory(factory.django.DjangoModelFactory):
@@ -79,7 +87,7 @@ class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Citation
 
-    event = factory.SubFactory(EventFactory)
+    event = factory.SubFactory(EventFactory, cited=False)
     source = factory.SubFactory(SourceFactory)
 
 

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import DataError, IntegrityError
 
 from events.models import (
     DatePrecision,
@@ -16,6 +17,7 @@ from events.models import (
 from relations_site.publishing import Status
 from tests.factories import (
     ActorFactory,
+    CitationFactory,
     EventFactory,
     QuoteFactory,
     SourceFactory,
@@ -98,12 +100,41 @@ def test_event_period_end_follows_an_update():
     assert Event.objects.get(pk=event.pk).period_end == D(2022, 12, 31)
 
 
-def test_event_published_returns_only_published():
+def test_event_published_returns_only_published_events_citing_a_published_source():
     shown = EventFactory(status=Status.PUBLISHED)
     EventFactory(status=Status.DRAFT)
     EventFactory(status=Status.REVIEW)
     EventFactory(status=Status.WITHDRAWN)
+    EventFactory(status=Status.PUBLISHED, cited=False)
+    withdrawn_source = EventFactory(status=Status.PUBLISHED, cited=False)
+    CitationFactory(event=withdrawn_source, source=SourceFactory(status=Status.WITHDRAWN))
     assert list(Event.objects.published()) == [shown]
+
+
+def test_event_leaves_the_site_when_its_last_source_is_withdrawn():
+    event = EventFactory(status=Status.PUBLISHED, cited=False)
+    first, second = SourceFactory(), SourceFactory()
+    CitationFactory(event=event, source=first)
+    CitationFactory(event=event, source=second)
+    Source.objects.filter(pk=first.pk).update(status=Status.WITHDRAWN)
+    assert list(Event.objects.published()) == [event]
+    Source.objects.filter(pk=second.pk).update(status=Status.WITHDRAWN)
+    assert list(Event.objects.published()) == []
+
+
+def test_event_far_future_dates_are_rejected():
+    assert_rejected(make_event(start_date=D(9999, 6, 1)), "Dates must be before the year 9999.")
+
+
+@pytest.mark.parametrize("field", ["country", "wikidata_id"])
+def test_trailing_newline_is_rejected_on_every_database(field):
+    from actors.models import Actor
+
+    value = {"country": "RU\n", "wikidata_id": "Q42\n"}[field]
+    actor = Actor(name="X", slug="x", kind="state", **{field: value})
+    # A CHECK violation on both; PostgreSQL may already refuse the length (DataError).
+    with pytest.raises((IntegrityError, DataError)):
+        actor.save()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_publish_event_with_published_source_publishes_and_records_user(editor):
-    event = EventFactory(status=Status.REVIEW)
+    event = EventFactory(status=Status.REVIEW, cited=False)
     CitationFactory(event=event, source=SourceFactory(status=Status.PUBLISHED))
     services.publish(obj=event, user=editor)
     event.refresh_from_db()
@@ -16,7 +16,7 @@ def test_publish_event_with_published_source_publishes_and_records_user(editor):
 
 
 def test_publish_event_without_published_source_is_refused_with_reason(editor):
-    event = EventFactory(status=Status.DRAFT, title="Putin visits Beijing")
+    event = EventFactory(status=Status.DRAFT, title="Putin visits Beijing", cited=False)
     CitationFactory(event=event, source=SourceFactory(status=Status.DRAFT))
     with pytest.raises(services.PublicationError) as excinfo:
         services.publish(obj=event, user=editor)

@@ -4,7 +4,7 @@ from relations_site.migration_ops import postgresql_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0003_search_documents")]
+    dependencies = [("events", "0002_seed_cameo_event_types")]
 
     operations = [
         # ?q= on events, quotes and sources: tsvector @@ websearch_to_tsquery.

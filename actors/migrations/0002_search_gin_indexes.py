@@ -4,7 +4,7 @@ from relations_site.migration_ops import postgresql_only
 
 
 class Migration(migrations.Migration):
-    dependencies = [("actors", "0002_search_documents")]
+    dependencies = [("actors", "0001_initial")]
 
     operations = [
         # ?q= on actors: their names and descriptions, and their aliases.
