@@ -27,19 +27,19 @@ def seed(db):
 
 def test_fixture_counts(seed):
     assert (Actor.objects.count(), Event.objects.count(), Quote.objects.count(), Source.objects.count()) == (
-        23,
         24,
-        10,
+        26,
+        12,
         1,
     )
-    assert (ActorAlias.objects.count(), Affiliation.objects.count()) == (36, 10)
-    assert (Participation.objects.count(), Citation.objects.count()) == (65, 24)
+    assert (ActorAlias.objects.count(), Affiliation.objects.count()) == (39, 10)
+    assert (Participation.objects.count(), Citation.objects.count()) == (70, 26)
 
 
 def test_fixture_everything_is_published(seed):
     for model in (Actor, Event, Quote, Source):
         assert set(model.objects.values_list("status", flat=True)) == {Status.PUBLISHED}, model
-    assert Quote.objects.published().count() == 10
+    assert Quote.objects.published().count() == 12
 
 
 def test_fixture_every_published_event_cites_a_published_source(seed):
@@ -77,14 +77,21 @@ def test_fixture_every_actor_is_named_in_the_article_by_name_or_alias(seed):
 def test_fixture_direct_quotes_are_verbatim(seed):
     article = normalize(ARTICLE)
     direct = Quote.objects.filter(is_paraphrase=False)
-    assert direct.count() == 5
+    assert direct.count() == 6
     for quote in direct:
         assert normalize(quote.text).rstrip(".") in article, quote
 
 
 def test_fixture_reported_speech_is_marked(seed):
     reported = Quote.objects.filter(is_paraphrase=True).select_related("speaker")
-    assert sorted(q.speaker.slug for q in reported) == ["artyom-lukin", "joe-biden", "wang-yi", "wang-yi", "xi-jinping"]
+    assert sorted(q.speaker.slug for q in reported) == [
+        "artyom-lukin",
+        "joe-biden",
+        "the-west",
+        "wang-yi",
+        "wang-yi",
+        "xi-jinping",
+    ]
 
 
 def test_fixture_relative_dates_are_resolved_against_the_article_date(seed):
@@ -121,4 +128,4 @@ def test_fixture_wang_yi_statements_are_attributed_and_linked_to_the_event(seed)
 
 def test_fixture_loads_twice_without_duplicates(seed):
     call_command("loaddata", "putin_xi_olympics", verbosity=0)
-    assert (Actor.objects.count(), Event.objects.count(), Quote.objects.count()) == (23, 24, 10)
+    assert (Actor.objects.count(), Event.objects.count(), Quote.objects.count()) == (24, 26, 12)

@@ -15,7 +15,7 @@ def run_setup(capsys):
 
 def test_setup_local_first_run_loads_seed_and_prints_a_fresh_password_once(capsys):
     first = run_setup(capsys)
-    assert "Loaded the seed article: 23 actors, 24 events, 10 quotes, 1 sources." in first
+    assert "Loaded the seed article: 24 actors, 26 events, 12 quotes, 1 sources." in first
     password = first.split("password: ")[1].split()[0]
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(password)
@@ -26,9 +26,9 @@ def test_setup_local_first_run_loads_seed_and_prints_a_fresh_password_once(capsy
     assert password not in second
     assert "seed fixtures not loaded again" in second
     assert (Actor.objects.count(), Event.objects.count(), Quote.objects.count(), Source.objects.count()) == (
-        23,
         24,
-        10,
+        26,
+        12,
         1,
     )
     assert get_user_model().objects.count() == 1
