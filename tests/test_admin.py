@@ -127,7 +127,6 @@ def test_change_page_of_an_event_runs_a_pinned_number_of_queries(editor_client):
     assert "view on site" in response.content.decode().lower()
 
 
-
 def test_actor_search_finds_an_actor_by_alias(editor_client):
     russia = ActorFactory(name="Russia", slug="russia", kind="state")
     ActorAliasFactory(actor=russia, name="Moscow")

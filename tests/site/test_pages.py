@@ -1,0 +1,258 @@
+"""Public pages: pinned query counts (1 item vs 30), content, bad input → 400."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    AffiliationFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+    StateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def get(client, url, status=200):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == status, response.content[:2000]
+    return response, len(queries)
+
+
+def make_event(n, **kwargs):
+    event = EventFactory(title=f"Summit number {n}", summary="leaders meet", country="RU", **kwargs)
+    ParticipationFactory(event=event, actor=ActorFactory())
+    ParticipationFactory(event=event, actor=StateFactory(country="CN"), role="host")
+    return event
+
+
+def make_quote(n):
+    return QuoteFactory(text=f"Summit words {n}", event=EventFactory())
+
+
+def make_actor(n):
+    actor = ActorFactory(name=f"Summit actor {n}")
+    ActorAliasFactory(actor=actor)
+    return actor
+
+
+def make_source(n):
+    return SourceFactory(title=f"Summit report {n}")
+
+
+# Queries per page on (SQLite, PostgreSQL): on PostgreSQL a search page also asks for the
+# highlighted snippets of the shown page, in one query.
+LISTS = {
+    "/events/": (make_event, (7, 7)),
+    "/events/?q=summit&country=RU&date_from=2022": (make_event, (7, 8)),
+    "/quotes/": (make_quote, (5, 5)),
+    "/quotes/?q=summit": (make_quote, (5, 6)),
+    "/actors/": (make_actor, (5, 5)),
+    "/actors/?q=summit": (make_actor, (5, 5)),
+    "/sources/": (make_source, (5, 5)),
+    "/": (make_event, (6, 6)),
+    "/search/?q=summit": (make_event, (8, 9)),
+    "/feeds/events/": (make_event, (1, 1)),
+    "/feeds/quotes/": (make_quote, (1, 1)),
+    "/sitemap-events.xml": (make_event, (2, 2)),
+}
+
+
+@pytest.mark.parametrize("url", list(LISTS))
+def test_list_page_query_count_is_the_same_for_1_and_30_items(client, url):
+    build, (on_sqlite, on_postgresql) = LISTS[url]
+    expected = on_postgresql if connection.vendor == "postgresql" else on_sqlite
+    build(0)
+    one_response, one = get(client, url)
+    for n in range(1, 30):
+        build(n)
+    thirty_response, thirty = get(client, url)
+    assert (one, thirty) == (expected, expected)
+    if "object_list" in (thirty_response.context or {}):
+        assert len(thirty_response.context["object_list"]) == 30
+
+
+def test_event_detail_query_count_is_the_same_for_1_and_30_participants(client):
+    event = EventFactory()
+    QuoteFactory(event=event)
+    ParticipationFactory(event=event)
+    _, one = get(client, event.get_absolute_url())
+    for _ in range(29):
+        ParticipationFactory(event=event)
+        CitationFactory(event=event)
+        QuoteFactory(event=event)
+    response, thirty = get(client, event.get_absolute_url())
+    assert (one, thirty) == (4, 4)
+    assert len(response.context["event"].participations.all()) == 30
+
+
+def test_actor_detail_query_count_is_the_same_for_1_and_30_events(client):
+    actor = ActorFactory()
+    AffiliationFactory(person=actor)
+
+    def add(n):
+        for _ in range(n):
+            event = EventFactory()
+            ParticipationFactory(event=event, actor=actor)
+            ParticipationFactory(event=event)
+            QuoteFactory(speaker=actor)
+
+    add(1)
+    _, one = get(client, actor.get_absolute_url())
+    add(29)
+    response, thirty = get(client, actor.get_absolute_url())
+    assert (one, thirty) == (8, 8)
+    assert len(response.context["events"]) == 30
+
+
+def test_source_and_quote_detail_query_counts_are_pinned(client):
+    source = SourceFactory()
+    CitationFactory(source=source)
+    quote = QuoteFactory(source=source, event=EventFactory())
+    _, source_one = get(client, source.get_absolute_url())
+    _, quote_queries = get(client, quote.get_absolute_url())
+    for _ in range(29):
+        CitationFactory(source=source)
+        QuoteFactory(source=source)
+    _, source_thirty = get(client, source.get_absolute_url())
+    assert (source_one, source_thirty, quote_queries) == (3, 3, 1)
+
+
+def test_event_page_shows_type_dates_location_participants_quotes_and_sources(client):
+    event = EventFactory(
+        title="Xi receives Putin",
+        start_date=D(2022, 2, 2),
+        end_date=D(2022, 2, 6),
+        location="Beijing",
+        country="CN",
+        cited=False,
+    )
+    ParticipationFactory(event=event, actor=ActorFactory(name="Vladimir Putin"), role="initiator")
+    ParticipationFactory(event=event, actor=ActorFactory(name="Xi Jinping"), role="host")
+    CitationFactory(
+        event=event,
+        source=SourceFactory(
+            title="The article", url="https://news.example/a", archive_url="https://archive.example/a"
+        ),
+    )
+    QuoteFactory(event=event, text="great friends")
+    html = client.get(event.get_absolute_url()).content.decode()
+    for expected in [
+        "2–6 February 2022",
+        "04 Consult",
+        "Beijing",
+        "Vladimir Putin</a> — initiator",
+        "Xi Jinping</a> — host",
+        "“great friends”",
+        'href="https://news.example/a"',
+        'href="https://archive.example/a"',
+        '<link rel="alternate" type="application/json" href="/api/events/',
+        '"@type": "Event"',
+        '"startDate": "2022-02-02"',
+    ]:
+        assert expected in html, expected
+
+
+def test_actor_page_shows_profile_timeline_quotes_and_counterparts(client):
+    wang = ActorFactory(name="Wang Yi", slug="wang-yi", wikidata_id="Q123")
+    ActorAliasFactory(actor=wang, name="王毅", language="zh")
+    AffiliationFactory(person=wang, organization=StateFactory(name="China"), title="Foreign Minister")
+    blinken, russia = ActorFactory(name="Antony Blinken"), StateFactory(name="Russia")
+    for n, others in enumerate([[blinken], [blinken, russia], [russia], [blinken]]):
+        event = EventFactory(title=f"Meeting {n}", start_date=D(2022, 1, 1 + n))
+        ParticipationFactory(event=event, actor=wang, role="initiator")
+        for other in others:
+            ParticipationFactory(event=event, actor=other)
+    QuoteFactory(speaker=wang, text="Concerns must be respected")
+    response = client.get(wang.get_absolute_url())
+    assert [e.title for e in response.context["events"]] == ["Meeting 3", "Meeting 2", "Meeting 1", "Meeting 0"]
+    assert [(c["actor__name"], c["shared"]) for c in response.context["counterparts"]] == [
+        ("Antony Blinken", 3),
+        ("Russia", 2),
+    ]
+    html = response.content.decode()
+    for expected in [
+        "王毅",
+        "Foreign Minister",
+        "Concerns must be respected",
+        "initiator",
+        '"sameAs": "https://www.wikidata.org/wiki/Q123"',
+        '"@type": "Person"',
+    ]:
+        assert expected in html, expected
+
+
+def test_facets_count_the_filtered_result_and_link_to_add_the_filter(client):
+    for n in range(3):
+        EventFactory(country="RU", start_date=D(2022, 1, 1 + n))
+    EventFactory(country="CN", start_date=D(2021, 5, 5))
+    response = client.get("/events/?date_from=2022")
+    facets = {f.title: [(i.label, i.count, i.url) for i in f.items] for f in response.context["facets"]}
+    assert facets["Country"] == [("RU", 3, "?date_from=2022&country=RU")]
+    assert facets["Year"] == [("2022", 3, "?date_from=2022&date_to=2022")]
+    assert facets["Type"] == [("04 Consult", 3, "?date_from=2022&type=04")]
+
+
+def test_counts_over_ten_thousand_are_not_counted_exactly(client, monkeypatch):
+    from relations_site import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for _ in range(5):
+        EventFactory()
+    response = client.get("/events/")
+    assert "3+ results" in response.content.decode()
+    assert response.context["page_obj"].paginator.count == 4
+
+
+BAD_INPUT = [
+    ("/events/?date_from=2022-13", "“2022-13” is not a real date."),
+    ("/events/?actor=nobody", "Unknown actor: “nobody”."),
+    ("/events/?type=abc", "Unknown event type: “abc”."),
+    ("/events/?page=0", "is not a page number"),
+    ("/events/?page=99999999999", "is not a page number"),
+    ("/events/?page=7", "There is no page 7; the last is 1."),
+    ("/events/?q=" + "x" * 10_000, "Ensure this value has at most 200 characters"),
+    ("/events/?country=%00", "Query parameters cannot contain NUL bytes."),
+    ("/events/?ordering=-price", "not one of the available choices"),
+    ("/quotes/?speaker=bad%20slug", "is not a valid speaker"),
+    ("/quotes/?source=-1", "is not a valid source id"),
+    ("/quotes/?event=nothing-here", "Unknown event: “nothing-here”."),
+    ("/quotes/?language=English", "Language is a BCP 47 tag"),
+    ("/actors/?kind=planet", "Select a valid choice. planet is not one of the available choices."),
+    ("/sources/?date_to=2022-02-31", "“2022-02-31” is not a real date."),
+    ("/search/?q=" + "y" * 300, "Ensure this value has at most 200 characters"),
+    ("/feeds/events/?actor=nobody", ""),
+    ("/suggest/actors/?q=" + "z" * 101, "q must be at most 100 characters"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_INPUT, ids=[u[:40] for u, _ in BAD_INPUT])
+def test_bad_input_is_a_400_with_a_message(client, url, message):
+    EventFactory()
+    response = client.get(url)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_unknown_addresses_are_404(client):
+    for url in ["/events/no-such-event/", "/quotes/99999999999999999999/", "/sources/0/", "/actors/nobody/"]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_actor_suggestions_match_name_or_alias(client):
+    russia = StateFactory(name="Russia", slug="russia", country="RU")
+    ActorAliasFactory(actor=russia, name="Moscow")
+    StateFactory(name="China", slug="china")
+    assert client.get("/suggest/actors/?q=mosc").json() == {
+        "results": [{"slug": "russia", "name": "Russia", "kind": "state", "country": "RU"}]
+    }
