@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from actors.models import Actor
 from relations_site.filters import (
@@ -45,6 +47,7 @@ class EventTypeField(forms.CharField):
         return lookup_entries(EventType.objects.all(), [value], "event type", lookup)[0]
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class EventTypeFilter(django_filters.Filter):
     """``type``: a CAMEO code or slug; a root code includes its finer codes ("04" → "042")."""
 

@@ -12,6 +12,8 @@ import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import formats, search
 
@@ -53,6 +55,7 @@ class PartialDateField(forms.CharField):
         return parse_partial_date(value) if value else None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PartialDateFilter(django_filters.Filter):
     """Overlap of periods: ``date_from`` keeps entries ending on or after the start of its
     period, ``date_to`` those starting on or before the end of its period."""
@@ -251,6 +254,7 @@ class BaseFilterSet(django_filters.FilterSet):
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
 class EntriesFilter(django_filters.Filter):
     """Repeatable slugs of published entries (``?speaker=a&speaker=b``): any of them (OR)."""
 
@@ -260,6 +264,7 @@ class EntriesFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class EntryFilter(django_filters.Filter):
     """One published entry by slug (or ``lookup="pk"``): ``?event=…``, ``?source=…``."""
 

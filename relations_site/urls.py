@@ -19,6 +19,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("relations_site.api_urls")),
     path("", include("events.urls")),
     path("", include("actors.urls")),
 ]

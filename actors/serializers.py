@@ -1,0 +1,77 @@
+from django.db import transaction
+from rest_framework import serializers
+
+from events.serializers import absolute
+from relations_site.api import ModelValidationMixin, SparseFieldsMixin
+
+from .models import Actor, ActorAlias, Affiliation
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActorAlias
+        fields = ["name", "language"]
+
+
+class AffiliationSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["organization", "organization_name", "title", "start_date", "end_date"]
+
+
+class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+    aliases = AliasSerializer(many=True, required=False)
+    affiliations = AffiliationSerializer(many=True, read_only=True)
+    api_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Actor
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "description",
+            "wikidata_id",
+            "aliases",
+            "affiliations",
+            "status",
+            "created_at",
+            "updated_at",
+            "api_url",
+            "html_url",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        validation_exclude = ["created_by", "updated_by"]
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self, f"/api/actors/{obj.slug}/")
+
+    def get_html_url(self, obj) -> str:
+        return absolute(self, obj.get_absolute_url())
+
+    def validate_aliases(self, rows):
+        keys = [(row["name"], row.get("language", "")) for row in rows]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("An alias is listed twice.")
+        return rows
+
+    @transaction.atomic
+    def create(self, validated_data):
+        aliases = validated_data.pop("aliases", [])
+        actor = Actor.objects.create(**validated_data)
+        ActorAlias.objects.bulk_create(ActorAlias(actor=actor, **row) for row in aliases)
+        return actor
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        aliases = validated_data.pop("aliases", None)
+        actor = super().update(instance, validated_data)
+        if aliases is not None:
+            actor.aliases.all().delete()
+            ActorAlias.objects.bulk_create(ActorAlias(actor=actor, **row) for row in aliases)
+        return actor

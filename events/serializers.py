@@ -1,0 +1,240 @@
+"""API representations: everything a consumer needs in one response, references by slug or id.
+
+A reference field (``type``, ``speaker``, ``source``, ``event``) reads and writes the same value
+(a code, slug or id); read-only companions (``type_name``, ``speaker_name``…) save a second request.
+Related rows arrive prefetched and filtered to published entries by the viewsets.
+"""
+
+from django.db import transaction
+from rest_framework import serializers
+
+from actors.models import Actor
+from relations_site.api import ModelValidationMixin, SparseFieldsMixin
+
+from .models import Citation, Event, EventType, Participation, Quote, Source
+
+
+def absolute(serializer, path):
+    base = serializer.context.get("base_url")
+    if base is None:
+        request = serializer.context.get("request")
+        base = request.build_absolute_uri("/").rstrip("/") if request else ""
+        serializer.context["base_url"] = base
+    return f"{base}{path}"
+
+
+class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = EventType
+        fields = ["code", "slug", "name", "quad_class", "score", "parent", "description"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    name = serializers.CharField(source="actor.name", read_only=True)
+    kind = serializers.CharField(source="actor.kind", read_only=True)
+    api_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participation
+        fields = ["actor", "name", "kind", "role", "api_url"]
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self.parent.parent if self.parent else self, f"/api/actors/{obj.actor.slug}/")
+
+
+class CitedSourceSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    title = serializers.CharField(source="source.title", read_only=True)
+    url = serializers.CharField(source="source.url", read_only=True)
+    publisher = serializers.CharField(source="source.publisher", read_only=True)
+    api_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["source", "title", "url", "publisher", "locator", "note", "api_url"]
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self.parent.parent if self.parent else self, f"/api/sources/{obj.source_id}/")
+
+
+class EventSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+    type = serializers.SlugRelatedField(
+        source="event_type", slug_field="code", queryset=EventType.objects.all(), help_text="CAMEO code, e.g. 042."
+    )
+    type_name = serializers.CharField(source="event_type.name", read_only=True)
+    quad_class = serializers.CharField(source="event_type.quad_class", read_only=True)
+    participants = ParticipantSerializer(many=True, source="participations", required=False)
+    sources = CitedSourceSerializer(many=True, source="citations", required=False)
+    quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes about this event.")
+    date_display = serializers.CharField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "type",
+            "type_name",
+            "quad_class",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "period_end",
+            "date_display",
+            "location",
+            "country",
+            "participants",
+            "sources",
+            "quote_count",
+            "status",
+            "created_at",
+            "updated_at",
+            "api_url",
+            "html_url",
+        ]
+        read_only_fields = ["status", "period_end", "created_at", "updated_at"]
+        validation_exclude = ["created_by", "updated_by"]
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self, f"/api/events/{obj.slug}/")
+
+    def get_html_url(self, obj) -> str:
+        return absolute(self, obj.get_absolute_url())
+
+    @transaction.atomic
+    def create(self, validated_data):
+        participations = validated_data.pop("participations", [])
+        citations = validated_data.pop("citations", [])
+        event = Event.objects.create(**validated_data)
+        self._replace_related(event, participations, citations)
+        return event
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        participations = validated_data.pop("participations", None)
+        citations = validated_data.pop("citations", None)
+        event = super().update(instance, validated_data)
+        self._replace_related(event, participations, citations)
+        return event
+
+    @staticmethod
+    def _replace_related(event, participations, citations):
+        """A list given in a write replaces the event's participants or sources; omitted, it is kept."""
+        if participations is not None:
+            event.participations.all().delete()
+            Participation.objects.bulk_create(Participation(event=event, **row) for row in participations)
+        if citations is not None:
+            event.citations.all().delete()
+            Citation.objects.bulk_create(Citation(event=event, **row) for row in citations)
+
+    def validate_participants(self, rows):
+        seen = set()
+        for row in rows:
+            key = (row["actor"].pk, row.get("role", "participant"))
+            if key in seen:
+                raise serializers.ValidationError(f"“{row['actor'].slug}” is listed twice with the role {key[1]}.")
+            seen.add(key)
+        return rows
+
+    def validate_sources(self, rows):
+        ids = [row["source"].pk for row in rows]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError("A source is cited twice.")
+        return rows
+
+
+class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+    speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    speaker_name = serializers.CharField(source="speaker.name", read_only=True)
+    speaker_kind = serializers.CharField(source="speaker.kind", read_only=True)
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True)
+    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    event = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Event.objects.all(), allow_null=True, required=False
+    )
+    said_on_display = serializers.CharField(read_only=True)
+    api_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "text",
+            "speaker",
+            "speaker_name",
+            "speaker_kind",
+            "speaker_title",
+            "said_on",
+            "said_on_precision",
+            "said_on_display",
+            "source",
+            "source_title",
+            "source_url",
+            "source_publisher",
+            "event",
+            "language",
+            "original_text",
+            "is_paraphrase",
+            "status",
+            "created_at",
+            "updated_at",
+            "api_url",
+            "html_url",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        validation_exclude = ["created_by", "updated_by"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # A reference to an event the reader cannot see is left out, not dangling.
+        if "event" in data and instance.event_id and not self.context.get("include_drafts"):
+            if instance.event.status != "published":
+                data["event"] = None
+        return data
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self, f"/api/quotes/{obj.pk}/")
+
+    def get_html_url(self, obj) -> str:
+        return absolute(self, obj.get_absolute_url())
+
+
+class SourceSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+    api_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "author",
+            "published_on",
+            "language",
+            "kind",
+            "archive_url",
+            "status",
+            "created_at",
+            "updated_at",
+            "api_url",
+            "html_url",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        validation_exclude = ["created_by", "updated_by"]
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self, f"/api/sources/{obj.pk}/")
+
+    def get_html_url(self, obj) -> str:
+        return absolute(self, obj.get_absolute_url())

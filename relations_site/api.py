@@ -1,0 +1,181 @@
+"""API building blocks shared by the resources: visibility, sparse fields, exports, negotiation.
+
+Settings that apply to every endpoint (pagination, throttles, filter backend) are in
+REST_FRAMEWORK in settings.py.
+"""
+
+import csv
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from rest_framework import renderers, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
+
+from .negotiation import EXPORT_RENDERERS, ContentNegotiation
+from .publishing import Status
+
+EXPORT_CHUNK = 2000
+
+
+class Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
+
+
+class SparseFieldsMixin:
+    """``?fields=slug,title`` returns only those fields, as ACLED's API does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or not self.context.get("sparse", True):
+            return
+        raw = request.query_params.get("fields")
+        if not raw:
+            return
+        wanted = [name.strip() for name in raw.split(",") if name.strip()]
+        unknown = [name for name in wanted if name not in self.fields]
+        if unknown:
+            raise ValidationError(
+                {"fields": [f"Unknown field(s): {', '.join(unknown[:10])}. Available: {', '.join(self.fields)}."]}
+            )
+        for name in set(self.fields) - set(wanted):
+            self.fields.pop(name)
+
+
+class ModelValidationMixin:
+    """Runs the model's own validation (constraints, clean) so that an API write is refused with
+    the same messages as the admin's, as a 400 with field errors, never an IntegrityError."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        instance = self.instance or model()
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=[name for name in self.Meta.validation_exclude])
+        except DjangoValidationError as error:
+            raise ValidationError(serializers.as_serializer_error(error)) from None
+        # clean() may normalize (month-precision dates to the 1st): keep what it stored.
+        for name in attrs:
+            if name in concrete:
+                attrs[name] = getattr(instance, name)
+        return attrs
+
+
+def can_see_drafts(request, model):
+    user = request.user
+    return user.is_authenticated and user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+class PublishedViewSet(viewsets.ModelViewSet):
+    """Anonymous clients and readers get published entries only. Editors with the model's view
+    permission may ask for others with ``?status=draft`` (or review, withdrawn, published, all)
+    and may open any entry by its address; writes need the model's add/change/delete permission."""
+
+    permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
+    content_negotiation_class = ContentNegotiation
+    export_columns = ()
+
+    def get_renderers(self):
+        renderers_ = super().get_renderers()
+        if self.action == "list":
+            renderers_ += [renderer() for renderer in EXPORT_RENDERERS]
+        return renderers_
+
+    def base_queryset(self):
+        """The model's rows with what the serializer needs, before visibility."""
+        return self.queryset.model.objects.all()
+
+    @property
+    def include_drafts(self):
+        if not hasattr(self, "_include_drafts"):
+            requested = self.request.query_params.get("status")
+            model = self.queryset.model
+            if requested:
+                if requested not in (*Status.values, "all"):
+                    raise ValidationError({"status": [f"Use one of {', '.join(Status.values)}, all."]})
+                if requested == Status.PUBLISHED:
+                    requested = None  # what everyone sees anyway
+                elif not can_see_drafts(self.request, model):
+                    raise PermissionDenied("Only editors may filter by status.")
+            self._include_drafts = bool(requested) or (self.action != "list" and can_see_drafts(self.request, model))
+        return self._include_drafts
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        requested = self.request.query_params.get("status")
+        if not self.include_drafts:
+            return queryset.published()
+        if requested and requested != "all":
+            return queryset.filter(status=requested) if requested != Status.PUBLISHED else queryset.published()
+        return queryset
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["include_drafts"] = self.include_drafts if self.request else False
+        return context
+
+    def list(self, request, *args, **kwargs):
+        renderer_format = getattr(request.accepted_renderer, "format", None)
+        if renderer_format in ("csv", "ndjson"):
+            queryset = self.filter_queryset(self.get_queryset())
+            return self.export(queryset, renderer_format)
+        return super().list(request, *args, **kwargs)
+
+    # Exports -----------------------------------------------------------------------------
+
+    def export_metadata(self):
+        return {
+            "source": f"Relations, {self.request.build_absolute_uri('/')}",
+            "license": settings.DATA_LICENSE,
+            "query": self.request.build_absolute_uri(),
+            "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        }
+
+    def export(self, queryset, renderer_format):
+        """The whole filtered result, streamed in chunks: memory stays flat however many rows."""
+        rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
+        meta = self.export_metadata()
+        if renderer_format == "csv":
+            writer = csv.writer(Echo())
+            header = [name for name, _ in self.export_columns]
+            lines = (writer.writerow([value(obj) for _, value in self.export_columns]) for obj in rows)
+            body = _chain([writer.writerow(header)], lines)
+            content_type = "text/csv; charset=utf-8"
+        else:
+            serializer = self.get_serializer_class()(context={**self.get_serializer_context(), "sparse": True})
+            body = _chain(
+                [renderers.JSONRenderer().render({"_meta": meta}).decode() + "\n"],
+                (renderers.JSONRenderer().render(serializer.to_representation(obj)).decode() + "\n" for obj in rows),
+            )
+            content_type = "application/x-ndjson; charset=utf-8"
+        response = StreamingHttpResponse(body, content_type=content_type)
+        name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
+        response["Content-Disposition"] = f'attachment; filename="relations-{name}.{renderer_format}"'
+        response["Link"] = f'<{settings.DATA_LICENSE_URL}>; rel="license"'
+        response["X-License"] = meta["license"]
+        response["X-Source"] = meta["source"]
+        return response
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the model layer's ValidationError as a 400 with its messages."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from actors.api import ActorViewSet
+from events.api import EventTypeViewSet, EventViewSet, QuoteViewSet, SourceViewSet
+
+router = DefaultRouter()
+router.register("events", EventViewSet, basename="event")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("sources", SourceViewSet, basename="source")
+router.register("event-types", EventTypeViewSet, basename="event-type")
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
