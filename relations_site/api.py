@@ -8,11 +8,13 @@ import csv
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import renderers, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.settings import api_settings
 
 from .negotiation import EXPORT_RENDERERS, ContentNegotiation
 from .publishing import Status
@@ -63,12 +65,20 @@ class ModelValidationMixin:
         try:
             instance.full_clean(exclude=[name for name in self.Meta.validation_exclude])
         except DjangoValidationError as error:
-            raise ValidationError(serializers.as_serializer_error(error)) from None
+            raise ValidationError(serializer_errors(error)) from None
         # clean() may normalize (month-precision dates to the 1st): keep what it stored.
         for name in attrs:
             if name in concrete:
                 attrs[name] = getattr(instance, name)
         return attrs
+
+
+def serializer_errors(error):
+    """A Django ValidationError as DRF field errors, form-wide ones under non_field_errors."""
+    detail = serializers.as_serializer_error(error)
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail
 
 
 def can_see_drafts(request, model):
@@ -177,5 +187,5 @@ def exception_handler(exc, context):
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(serializers.as_serializer_error(exc))
+        exc = ValidationError(serializer_errors(exc))
     return drf_exception_handler(exc, context)

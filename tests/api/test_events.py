@@ -1,0 +1,152 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from relations_site.publishing import Status
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+    StateFactory,
+    event_type,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_event_detail_carries_type_dates_participants_sources_and_counts(api):
+    event = EventFactory(
+        slug="xi-receives-putin",
+        title="Xi receives Putin",
+        summary="In Beijing.",
+        event_type=event_type("042"),
+        start_date=D(2022, 2, 2),
+        end_date=D(2022, 2, 6),
+        location="Beijing",
+        country="CN",
+        cited=False,
+    )
+    putin = ActorFactory(slug="vladimir-putin", name="Vladimir Putin")
+    ParticipationFactory(event=event, actor=putin, role="initiator")
+    ParticipationFactory(event=event, actor=StateFactory(slug="hidden", status=Status.DRAFT))
+    source = SourceFactory(title="The article", url="https://news.example/a", publisher="Lusa")
+    CitationFactory(event=event, source=source, locator="paragraph 1")
+    CitationFactory(event=event, source=SourceFactory(status=Status.DRAFT))
+    QuoteFactory(event=event)
+    QuoteFactory(event=event, status=Status.DRAFT)
+
+    data = api.get("/api/events/xi-receives-putin/").json()
+
+    assert data == {
+        "slug": "xi-receives-putin",
+        "title": "Xi receives Putin",
+        "summary": "In Beijing.",
+        "type": "042",
+        "type_name": "Make a visit",
+        "quad_class": "verbal_cooperation",
+        "start_date": "2022-02-02",
+        "end_date": "2022-02-06",
+        "date_precision": "day",
+        "period_end": "2022-02-06",
+        "date_display": "2–6 February 2022",
+        "location": "Beijing",
+        "country": "CN",
+        "participants": [
+            {
+                "actor": "vladimir-putin",
+                "name": "Vladimir Putin",
+                "kind": "person",
+                "role": "initiator",
+                "api_url": "http://testserver/api/actors/vladimir-putin/",
+            }
+        ],
+        "sources": [
+            {
+                "source": source.pk,
+                "title": "The article",
+                "url": "https://news.example/a",
+                "publisher": "Lusa",
+                "locator": "paragraph 1",
+                "note": "",
+                "api_url": f"http://testserver/api/sources/{source.pk}/",
+            }
+        ],
+        "quote_count": 1,
+        "status": "published",
+        "created_at": data["created_at"],
+        "updated_at": data["updated_at"],
+        "api_url": "http://testserver/api/events/xi-receives-putin/",
+        "html_url": "http://testserver/events/xi-receives-putin/",
+    }
+
+
+def test_event_fields_parameter_returns_only_those_fields(api):
+    EventFactory(slug="a", title="A")
+    assert api.get("/api/events/?fields=slug,title").json()["results"] == [{"slug": "a", "title": "A"}]
+    response = api.get("/api/events/?fields=slug,price")
+    assert response.status_code == 400
+    assert response.json()["fields"][0].startswith("Unknown field(s): price. Available: slug, title,")
+
+
+def test_event_list_query_count_is_the_same_for_1_and_30_events(api):
+    def add(n):
+        for _ in range(n):
+            event = EventFactory()
+            ParticipationFactory(event=event)
+            QuoteFactory(event=event)
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get("/api/events/?page_size=100").json()["results"]) == 1
+    add(29)
+    with CaptureQueriesContext(connection) as thirty:
+        assert len(api.get("/api/events/?page_size=100").json()["results"]) == 30
+    assert (len(one), len(thirty)) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "actor=wang-yi",
+        "actor=wang-yi&actor=russia",
+        "type=04",
+        "country=ru",
+        "date_from=2022-02&date_to=2022-06",
+        "q=summit",
+        "ordering=title",
+        "ordering=date&date_from=2021",
+    ],
+)
+def test_event_filters_give_the_same_slugs_in_the_same_order_as_the_page(api, client, query):
+    wang, russia = ActorFactory(slug="wang-yi"), StateFactory(slug="russia")
+    for n in range(12):
+        event = EventFactory(
+            slug=f"e{n}",
+            title=f"{'Summit' if n % 3 == 0 else 'Call'} {n}",
+            start_date=D(2021 + n % 2, 1 + n % 12, 1 + n),
+            event_type=event_type(["04", "042", "11"][n % 3]),
+            country=["RU", "CN"][n % 2],
+        )
+        ParticipationFactory(event=event, actor=[wang, russia][n % 2])
+    page = [e.slug for e in client.get(f"/events/?{query}").context["object_list"]]
+    api_slugs = [e["slug"] for e in api.get(f"/api/events/?{query}&page_size=100").json()["results"]]
+    assert page and api_slugs == page
+
+
+def test_event_filter_errors_are_400_with_messages(api):
+    EventFactory()
+    assert api.get("/api/events/?date_from=2022-13").json() == {"date_from": ["“2022-13” is not a real date."]}
+    assert api.get("/api/events/?actor=nobody").json() == {"actor": ["Unknown actor: “nobody”."]}
+    assert api.get("/api/events/?country=%00").status_code == 400
+
+
+def test_draft_event_is_404_to_anonymous_clients(api):
+    EventFactory(slug="secret", status=Status.DRAFT)
+    assert api.get("/api/events/secret/").status_code == 404
+    assert api.get("/api/events/").json()["results"] == []

@@ -1,0 +1,71 @@
+import csv
+import io
+import json
+
+import pytest
+
+from relations_site.publishing import Status
+from tests.factories import ActorFactory, EventFactory, ParticipationFactory, QuoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response):
+    assert response.streaming, "exports are streamed, not built in memory"
+    return b"".join(response.streaming_content).decode()
+
+
+def test_csv_export_streams_the_whole_filtered_result_beyond_one_page(api):
+    putin = ActorFactory(slug="putin")
+    for n in range(130):
+        event = EventFactory(slug=f"event-{n:03d}", country="RU" if n % 2 else "CN")
+        ParticipationFactory(event=event, actor=putin, role="initiator")
+    EventFactory(slug="hidden", status=Status.DRAFT, country="RU")
+    response = api.get("/api/events/?format=csv&country=RU")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["X-License"] == "CC BY 4.0"
+    assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    assert response["X-Source"] == "Relations, http://testserver/"
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert len(rows) == 65
+    assert {row["slug"] for row in rows} == {f"event-{n:03d}" for n in range(1, 130, 2)}
+    assert rows[0]["participants"] == "putin:initiator"
+    assert list(rows[0]) == [
+        "slug", "title", "type", "type_name", "quad_class", "start_date", "end_date", "date_precision",
+        "location", "country", "participants", "sources", "quote_count", "summary",
+    ]  # fmt: skip
+
+
+def test_ndjson_export_starts_with_license_and_source_then_one_record_a_line(api):
+    QuoteFactory(text="first")
+    QuoteFactory(text="second")
+    QuoteFactory(text="draft", status=Status.DRAFT)
+    lines = body(api.get("/api/quotes/?format=ndjson&fields=text")).splitlines()
+    meta = json.loads(lines[0])["_meta"]
+    assert (meta["license"], meta["source"]) == ("CC BY 4.0", "Relations, http://testserver/")
+    assert [json.loads(line) for line in lines[1:]] == [{"text": "second"}, {"text": "first"}]
+
+
+@pytest.mark.parametrize("resource", ["events", "actors", "quotes", "sources"])
+def test_every_list_exports_csv_and_ndjson(api, resource):
+    QuoteFactory()  # a published quote, speaker and source
+    EventFactory()
+    for fmt in ("csv", "ndjson"):
+        response = api.get(f"/api/{resource}/?format={fmt}")
+        assert response.status_code == 200
+        assert len(body(response).splitlines()) >= 2
+
+
+def test_export_of_an_invalid_filter_is_400_not_a_stream(api):
+    response = api.get("/api/events/?format=csv&date_from=2022-13")
+    assert response.status_code == 400
+    assert not response.streaming
+
+
+def test_unknown_format_is_400_naming_the_formats(api):
+    response = api.get("/api/events/?format=xml")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"format": ["Unknown format: use one of csv, json, ndjson."]},
+    )

@@ -1,0 +1,177 @@
+"""Who may do what: anonymous readers, signed-in users without permission, editors with it."""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from events.models import Event, Quote
+from relations_site.publishing import Status
+from tests.api.conftest import user_with
+from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_EVENT = {
+    "title": "Wang Yi calls Blinken",
+    "slug": "wang-yi-calls-blinken",
+    "type": "04",
+    "start_date": "2022-01-27",
+    "date_precision": "day",
+}
+
+
+def token_client(user):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_anonymous_clients_cannot_write(api):
+    event = EventFactory(slug="e")
+    assert api.post("/api/events/", NEW_EVENT, format="json").status_code == 401
+    assert api.patch("/api/events/e/", {"title": "Changed"}, format="json").status_code == 401
+    assert api.delete("/api/events/e/").status_code == 401
+    assert api.post("/api/events/e/publish/").status_code == 401
+    event.refresh_from_db()
+    assert Event.objects.count() == 1 and event.title != "Changed"
+
+
+def test_signed_in_user_without_permission_reads_but_cannot_write():
+    client = token_client(user_with(username="reader"))
+    EventFactory(slug="e", title="Original")
+    EventFactory(slug="draft", status=Status.DRAFT)
+    assert [e["slug"] for e in client.get("/api/events/").json()["results"]] == ["e"]
+    assert client.get("/api/events/?status=draft").status_code == 403
+    assert client.get("/api/events/draft/").status_code == 404
+    assert client.post("/api/events/", NEW_EVENT, format="json").status_code == 403
+    assert client.patch("/api/events/e/", {"title": "Changed"}, format="json").status_code == 403
+    assert client.delete("/api/events/e/").status_code == 403
+    assert Event.objects.get(slug="e").title == "Original"
+
+
+def test_editor_creates_a_draft_recorded_as_theirs(editor_api):
+    wang = ActorFactory(slug="wang-yi")
+    source = SourceFactory()
+    response = editor_api.post(
+        "/api/events/",
+        {**NEW_EVENT, "participants": [{"actor": "wang-yi", "role": "initiator"}], "sources": [{"source": source.pk}]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    event = Event.objects.get(slug="wang-yi-calls-blinken")
+    assert (event.status, event.created_by, event.updated_by) == (Status.DRAFT, editor_api.user, editor_api.user)
+    assert [(p.actor, p.role) for p in event.participations.all()] == [(wang, "initiator")]
+    assert [c.source for c in event.citations.all()] == [source]
+    # Drafts are visible to the editor, on request, and nowhere else.
+    assert [e["slug"] for e in editor_api.get("/api/events/?status=draft").json()["results"]] == [event.slug]
+    assert APIClient().get("/api/events/wang-yi-calls-blinken/").status_code == 404
+
+
+def test_editor_cannot_set_status_directly_and_publish_follows_the_rules(editor_api):
+    event = EventFactory(slug="e", status=Status.DRAFT, cited=False)
+    editor_api.patch("/api/events/e/", {"status": "published"}, format="json")
+    event.refresh_from_db()
+    assert event.status == Status.DRAFT
+    response = editor_api.post("/api/events/e/publish/")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"status": [f"“{event.title}” cannot be published: it cites no published source."]},
+    )
+    editor_api.patch("/api/events/e/", {"sources": [{"source": SourceFactory().pk}]}, format="json")
+    assert editor_api.post("/api/events/e/publish/").json() == {"status": "published"}
+    assert APIClient().get("/api/events/e/").status_code == 200
+
+
+def test_validation_errors_are_400_with_field_messages_and_change_nothing(editor_api):
+    EventFactory(slug="taken")
+    cases = [
+        ({**NEW_EVENT, "slug": "taken"}, {"slug": ["event with this slug already exists."]}),
+        ({**NEW_EVENT, "type": "99"}, {"type": ["Object with code=99 does not exist."]}),
+        (
+            {**NEW_EVENT, "end_date": "2022-01-01"},
+            {"non_field_errors": ["The end date cannot be before the start date."]},
+        ),
+        (
+            {**NEW_EVENT, "country": "ru"},
+            {"non_field_errors": ["Country must be an ISO 3166-1 alpha-2 code in capitals, such as UA, or blank."]},
+        ),
+        (
+            {**NEW_EVENT, "participants": [{"actor": "nobody"}]},
+            {"participants": {"0": {"actor": ["Object with slug=nobody does not exist."]}}},
+        ),
+        (
+            {**NEW_EVENT, "start_date": "2022-02-30"},
+            {"start_date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+        ),
+    ]
+    for payload, errors in cases:
+        response = editor_api.post("/api/events/", payload, format="json")
+        assert (response.status_code, response.json()) == (400, errors), payload
+    assert list(Event.objects.values_list("slug", flat=True)) == ["taken"]
+
+
+def test_malformed_json_and_wrong_content_type_are_400_or_415(editor_api):
+    response = editor_api.generic("POST", "/api/events/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+    response = editor_api.generic("POST", "/api/events/", "<xml/>", content_type="application/xml")
+    assert response.status_code == 415
+
+
+def test_month_precision_date_is_stored_as_the_first_of_the_month(editor_api):
+    payload = {**NEW_EVENT, "start_date": "2022-01-27", "date_precision": "month"}
+    response = editor_api.post("/api/events/", payload, format="json")
+    assert response.status_code == 201
+    assert (response.json()["start_date"], response.json()["date_display"]) == ("2022-01-01", "January 2022")
+
+
+def test_only_drafts_can_be_deleted(editor_api):
+    QuoteFactory(text="live")
+    draft = QuoteFactory(text="draft", status=Status.DRAFT)
+    live = Quote.objects.get(text="live")
+    response = editor_api.delete(f"/api/quotes/{live.pk}/")
+    assert response.status_code == 400
+    assert response.json() == {"status": ["Only drafts can be deleted; this entry is published. Withdraw it instead."]}
+    assert editor_api.delete(f"/api/quotes/{draft.pk}/").status_code == 204
+    assert list(Quote.objects.values_list("text", flat=True)) == ["live"]
+
+
+def test_editor_writes_quotes_and_actors(editor_api):
+    speaker, source = ActorFactory(slug="wang-yi"), SourceFactory()
+    response = editor_api.post(
+        "/api/quotes/",
+        {"text": "Concerns must be respected.", "speaker": "wang-yi", "source": source.pk, "said_on": "2022-01-27"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert Quote.objects.get().speaker == speaker
+    response = editor_api.post(
+        "/api/actors/",
+        {
+            "name": "Antony Blinken",
+            "slug": "antony-blinken",
+            "kind": "person",
+            "aliases": [{"name": "Blinken", "language": "en"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["aliases"] == [{"name": "Blinken", "language": "en"}]
+    response = editor_api.patch("/api/actors/antony-blinken/", {"wikidata_id": "Blinken"}, format="json")
+    assert response.json() == {"non_field_errors": ["A Wikidata ID is a Q followed by digits, such as Q7747."]}
+
+
+def test_anonymous_reads_are_throttled(api, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [api.get("/api/event-types/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_dates_in_representations_follow_the_model(editor_api):
+    EventFactory(slug="old", start_date=datetime.date(2001, 1, 1), date_precision="year")
+    assert editor_api.get("/api/events/old/").json()["date_display"] == "2001"
