@@ -11,6 +11,7 @@ from .serializers import ActorSerializer
 class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     """People, states, organizations and groups, with their other names and roles."""
 
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = Actor.objects.all()
     serializer_class = ActorSerializer
     filterset_class = ActorFilter

@@ -7,10 +7,11 @@ from relations_site.api import ModelValidationMixin, SparseFieldsMixin
 from .models import Actor, ActorAlias, Affiliation
 
 
-class AliasSerializer(serializers.ModelSerializer):
+class AliasSerializer(ModelValidationMixin, serializers.ModelSerializer):
     class Meta:
         model = ActorAlias
         fields = ["name", "language"]
+        validation_exclude = ["actor"]  # the actor is being written in the same request
 
 
 class AffiliationSerializer(serializers.ModelSerializer):

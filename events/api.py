@@ -67,6 +67,7 @@ class EditorWritesMixin:
 class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     """Events: who did what with whom, when. Filter with the same parameters as /events/."""
 
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = Event.objects.all()
     serializer_class = EventSerializer
     filterset_class = EventFilter
@@ -109,6 +110,7 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     """Quotes and reported statements, each attributed and sourced."""
 
+    lookup_value_regex = r"[1-9][0-9]{0,17}"  # fits a 64-bit id: larger is a 404, not an overflow
     queryset = Quote.objects.all()
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
@@ -133,6 +135,7 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     """Sources: the articles, statements and reports that events and quotes cite."""
 
+    lookup_value_regex = r"[1-9][0-9]{0,17}"  # fits a 64-bit id: larger is a 404, not an overflow
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
@@ -152,6 +155,7 @@ class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 class EventTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The CAMEO taxonomy: 20 root codes and finer codes beneath them."""
 
+    lookup_value_regex = r"[0-9]{2,4}"
     queryset = EventType.objects.select_related("parent").order_by("code")
     serializer_class = EventTypeSerializer
     lookup_field = "code"

@@ -24,7 +24,7 @@ def absolute(serializer, path):
 
 
 class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = EventType

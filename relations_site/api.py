@@ -101,6 +101,15 @@ class PublishedViewSet(viewsets.ModelViewSet):
             renderers_ += [renderer() for renderer in EXPORT_RENDERERS]
         return renderers_
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when an export was asked for: a client reading CSV still gets
+        # a message it can parse.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and getattr(renderer, "format", None) in ("csv", "ndjson"):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def base_queryset(self):
         """The model's rows with what the serializer needs, before visibility."""
         return self.queryset.model.objects.all()

@@ -209,6 +209,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     """Ordering with the primary key as a tie-breaker, so pages never overlap or skip."""
 
     def filter(self, qs, value):
+        value = [param for param in value or [] if param]  # "ordering=," holds empty names
         if not value:
             return qs
         ordering = []

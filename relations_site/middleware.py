@@ -1,4 +1,6 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "Query parameters cannot contain NUL bytes."
 
 
 class RejectNulBytesMiddleware:
@@ -14,7 +16,7 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                return HttpResponseBadRequest(
-                    "Query parameters cannot contain NUL bytes.", content_type="text/plain; charset=utf-8"
-                )
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": MESSAGE}, status=400)
+                return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

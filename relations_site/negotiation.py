@@ -1,11 +1,11 @@
-"""Formats of the API: JSON, the browsable API, and CSV / NDJSON exports of lists.
+"""Formats of the API: JSON, the browsable API, CSV / NDJSON exports of lists, and body parsers.
 
 Kept apart from api.py: REST_FRAMEWORK settings import this module while DRF's views load.
 """
 
 from django.http import Http404
-from rest_framework import renderers
-from rest_framework.exceptions import ValidationError
+from rest_framework import parsers, renderers
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 
 
@@ -38,3 +38,38 @@ class ContentNegotiation(DefaultContentNegotiation):
         except Http404:
             formats = ", ".join(sorted({r.format for r in renderers if r.format != "api"}))
             raise ValidationError({"format": [f"Unknown format: use one of {formats}."]}) from None
+
+
+def contains_nul(data):
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(contains_nul(key) or contains_nul(value) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return any(contains_nul(item) for item in data)
+    if hasattr(data, "lists"):  # QueryDict from a form body
+        return any(contains_nul(key) or contains_nul(values) for key, values in data.lists())
+    return False
+
+
+class NulCheckingMixin:
+    """A NUL character anywhere in a body is a 400: PostgreSQL cannot store or even compare it,
+    so it would otherwise surface as a database error in whatever field or lookup it reached."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if contains_nul(getattr(data, "data", data)):
+            raise ParseError("The request body cannot contain NUL characters.")
+        return data
+
+
+class JSONParser(NulCheckingMixin, parsers.JSONParser):
+    pass
+
+
+class FormParser(NulCheckingMixin, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(NulCheckingMixin, parsers.MultiPartParser):
+    pass

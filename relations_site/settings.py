@@ -163,6 +163,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "relations_site.negotiation.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": [
+        "relations_site.negotiation.JSONParser",
+        "relations_site.negotiation.FormParser",
+        "relations_site.negotiation.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

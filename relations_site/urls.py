@@ -6,6 +6,8 @@ from . import converters, feeds, pages, sitemaps
 
 register_converter(converters.IdConverter, "id")
 
+handler404 = "relations_site.views.page_not_found"
+
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("search/", pages.SearchView.as_view(), name="search"),

@@ -1,5 +1,7 @@
 from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse
 from django.utils.functional import cached_property
+from django.views import defaults
 from django.views.generic import DetailView, TemplateView
 
 from . import search
@@ -134,3 +136,10 @@ class PublishedDetailView(DetailView):
         if self.api_path:
             context["api_url"] = self.api_path.format(obj=self.object)
         return context
+
+
+def page_not_found(request, exception):
+    """404s under /api/ are JSON like the rest of the API; elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

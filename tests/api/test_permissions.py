@@ -175,3 +175,29 @@ def test_anonymous_reads_are_throttled(api, monkeypatch):
 def test_dates_in_representations_follow_the_model(editor_api):
     EventFactory(slug="old", start_date=datetime.date(2001, 1, 1), date_precision="year")
     assert editor_api.get("/api/events/old/").json()["date_display"] == "2001"
+
+
+def test_nested_alias_with_a_bad_language_is_a_field_error_not_a_database_error(editor_api):
+    response = editor_api.post(
+        "/api/actors/",
+        {
+            "name": "Xi Jinping",
+            "slug": "xi-jinping",
+            "kind": "person",
+            "aliases": [{"name": "Xi", "language": "Chinese!"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "aliases": {"0": {"non_field_errors": ["Language must be a BCP 47 tag such as en, zh or zh-Hant, or blank."]}}
+    }
+
+
+def test_nul_character_in_a_body_is_400(editor_api):
+    response = editor_api.post("/api/events/", {**NEW_EVENT, "participants": [{"actor": "a\x00b"}]}, format="json")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "The request body cannot contain NUL characters."},
+    )
+    assert not Event.objects.exists()
