@@ -81,3 +81,24 @@ def test_actor_affiliations_with_draft_organizations_are_hidden(api):
             "end_date": None,
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("page", "api_path", "query", "key"),
+    [
+        ("/quotes/", "/api/quotes/", "speaker=wang-yi&ordering=date", "id"),
+        ("/quotes/", "/api/quotes/", "q=concerns", "id"),
+        ("/actors/", "/api/actors/", "q=moscow", "slug"),
+        ("/actors/", "/api/actors/", "kind=state&ordering=-name", "slug"),
+        ("/sources/", "/api/sources/", "kind=news&date_from=2022", "id"),
+    ],
+)
+def test_quote_actor_and_source_filters_match_the_pages(api, client, page, api_path, query, key):
+    from django.core.management import call_command
+
+    call_command("loaddata", "putin_xi_olympics", verbosity=0)
+    on_page = [
+        getattr(obj, "pk" if key == "id" else key) for obj in client.get(f"{page}?{query}").context["object_list"]
+    ]
+    in_api = [row[key] for row in api.get(f"{api_path}?{query}&page_size=100").json()["results"]]
+    assert on_page and in_api == on_page

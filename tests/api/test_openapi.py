@@ -1,0 +1,46 @@
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def openapi(api):
+    response = api.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def parameter(openapi, path, name):
+    return next(p for p in openapi["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_filter_parameters_are_documented_with_type_and_format(openapi):
+    assert parameter(openapi, "/api/events/", "date_from")["schema"] == {
+        "type": "string",
+        "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+        "description": "YYYY, YYYY-MM or YYYY-MM-DD; matches entries whose period overlaps it.",
+    }
+    actor = parameter(openapi, "/api/events/", "actor")
+    assert (actor["schema"]["type"], actor["style"], actor["explode"]) == ("array", "form", True)
+    assert parameter(openapi, "/api/events/", "country")["schema"]["pattern"] == "^[A-Za-z]{2}$"
+    assert parameter(openapi, "/api/quotes/", "source")["schema"] == {"type": "integer", "minimum": 1}
+    assert parameter(openapi, "/api/events/", "page_size")["schema"]["maximum"] == 100
+    assert sorted(parameter(openapi, "/api/events/", "format")["schema"]["enum"]) == ["csv", "json", "ndjson"]
+    ordering = parameter(openapi, "/api/events/", "ordering")
+    assert set(ordering["schema"]["items"]["enum"]) == {"date", "-date", "title", "-title"}
+    for path in ("/api/events/", "/api/quotes/", "/api/actors/", "/api/sources/"):
+        names = {p["name"] for p in openapi["paths"][path]["get"]["parameters"]}
+        assert {"q", "ordering", "cursor", "page_size", "fields", "format", "status"} <= names, path
+
+
+def test_docs_page_loads_swagger_ui_from_the_projects_own_static_files(client):
+    html = client.get("/api/docs/").content.decode()
+    scripts = re.findall(r'src="([^"]+)"', html) + re.findall(r'href="([^"]+\.css)"', html)
+    assert scripts and all(url.startswith("/static/") for url in scripts), scripts
+    assert "cdn" not in html.lower()
+
+
+def test_api_root_lists_the_resources(api):
+    assert set(api.get("/api/").json()) == {"events", "actors", "quotes", "sources", "event-types"}
