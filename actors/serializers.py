@@ -1,8 +1,7 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from events.serializers import absolute
-from relations_site.api import ModelValidationMixin, SparseFieldsMixin
+from relations_site.api import LinksMixin, ModelValidationMixin, SparseFieldsMixin
 
 from .models import Actor, ActorAlias, Affiliation
 
@@ -23,14 +22,13 @@ class AffiliationSerializer(serializers.ModelSerializer):
         fields = ["organization", "organization_name", "title", "start_date", "end_date"]
 
 
-class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
     aliases = AliasSerializer(many=True, required=False)
     affiliations = AffiliationSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Actor
+        api_path = "/api/actors/{obj.slug}/"
         fields = [
             "slug",
             "name",
@@ -48,12 +46,6 @@ class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
         validation_exclude = ["created_by", "updated_by"]
-
-    def get_api_url(self, obj) -> str:
-        return absolute(self, f"/api/actors/{obj.slug}/")
-
-    def get_html_url(self, obj) -> str:
-        return absolute(self, obj.get_absolute_url())
 
     def validate_aliases(self, rows):
         keys = [(row["name"], row.get("language", "")) for row in rows]

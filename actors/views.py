@@ -16,7 +16,10 @@ SUGGEST_LIMIT = 10
 class ActorListView(FilteredListView):
     filterset_class = ActorFilter
     template_name = "actors/actor_list.html"
-    extra_context = {"actor_kinds": ActorKind.choices}
+    extra_context = {
+        "actor_kinds": ActorKind.choices,
+        "ordering_options": [("name", "Name A–Z"), ("-name", "Name Z–A")],
+    }
 
     def get_queryset(self):
         return Actor.objects.published().prefetch_related("aliases")

@@ -9,18 +9,9 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor
-from relations_site.api import ModelValidationMixin, SparseFieldsMixin
+from relations_site.api import LinksMixin, ModelValidationMixin, SparseFieldsMixin, absolute
 
 from .models import Citation, Event, EventType, Participation, Quote, Source
-
-
-def absolute(serializer, path):
-    base = serializer.context.get("base_url")
-    if base is None:
-        request = serializer.context.get("request")
-        base = request.build_absolute_uri("/").rstrip("/") if request else ""
-        serializer.context["base_url"] = base
-    return f"{base}{path}"
 
 
 class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):
@@ -42,7 +33,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["actor", "name", "kind", "role", "api_url"]
 
     def get_api_url(self, obj) -> str:
-        return absolute(self.parent.parent if self.parent else self, f"/api/actors/{obj.actor.slug}/")
+        return absolute(self, f"/api/actors/{obj.actor.slug}/")
 
 
 class CitedSourceSerializer(serializers.ModelSerializer):
@@ -57,10 +48,10 @@ class CitedSourceSerializer(serializers.ModelSerializer):
         fields = ["source", "title", "url", "publisher", "locator", "note", "api_url"]
 
     def get_api_url(self, obj) -> str:
-        return absolute(self.parent.parent if self.parent else self, f"/api/sources/{obj.source_id}/")
+        return absolute(self, f"/api/sources/{obj.source_id}/")
 
 
-class EventSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
     type = serializers.SlugRelatedField(
         source="event_type", slug_field="code", queryset=EventType.objects.all(), help_text="CAMEO code, e.g. 042."
     )
@@ -70,11 +61,10 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
     sources = CitedSourceSerializer(many=True, source="citations", required=False)
     quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes about this event.")
     date_display = serializers.CharField(read_only=True)
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
+        api_path = "/api/events/{obj.slug}/"
         fields = [
             "slug",
             "title",
@@ -100,12 +90,6 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
         ]
         read_only_fields = ["status", "period_end", "created_at", "updated_at"]
         validation_exclude = ["created_by", "updated_by"]
-
-    def get_api_url(self, obj) -> str:
-        return absolute(self, f"/api/events/{obj.slug}/")
-
-    def get_html_url(self, obj) -> str:
-        return absolute(self, obj.get_absolute_url())
 
     @transaction.atomic
     def create(self, validated_data):
@@ -149,7 +133,7 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
         return rows
 
 
-class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
+class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
     speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     speaker_kind = serializers.CharField(source="speaker.kind", read_only=True)
@@ -161,11 +145,10 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
         slug_field="slug", queryset=Event.objects.all(), allow_null=True, required=False
     )
     said_on_display = serializers.CharField(read_only=True)
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Quote
+        api_path = "/api/quotes/{obj.pk}/"
         fields = [
             "id",
             "text",
@@ -201,19 +184,11 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Model
                 data["event"] = None
         return data
 
-    def get_api_url(self, obj) -> str:
-        return absolute(self, f"/api/quotes/{obj.pk}/")
 
-    def get_html_url(self, obj) -> str:
-        return absolute(self, obj.get_absolute_url())
-
-
-class SourceSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.ModelSerializer):
-    api_url = serializers.SerializerMethodField()
-    html_url = serializers.SerializerMethodField()
-
+class SourceSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
     class Meta:
         model = Source
+        api_path = "/api/sources/{obj.pk}/"
         fields = [
             "id",
             "title",
@@ -232,9 +207,3 @@ class SourceSerializer(SparseFieldsMixin, ModelValidationMixin, serializers.Mode
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
         validation_exclude = ["created_by", "updated_by"]
-
-    def get_api_url(self, obj) -> str:
-        return absolute(self, f"/api/sources/{obj.pk}/")
-
-    def get_html_url(self, obj) -> str:
-        return absolute(self, obj.get_absolute_url())

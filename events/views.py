@@ -20,10 +20,14 @@ def public_participations(to_attr=None):
     )
 
 
+NEWEST, OLDEST = ("-date", "Newest first"), ("date", "Oldest first")
+
+
 class EventListView(FilteredListView):
     filterset_class = EventFilter
     template_name = "events/event_list.html"
     search_snippet_field = "summary"
+    extra_context = {"ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_queryset(self):
         return Event.objects.published().select_related("event_type").prefetch_related(public_participations())
@@ -74,6 +78,7 @@ class QuoteListView(FilteredListView):
     filterset_class = QuoteFilter
     template_name = "events/quote_list.html"
     search_snippet_field = "text"
+    extra_context = {"ordering_options": [NEWEST, OLDEST]}
 
     def get_queryset(self):
         return Quote.objects.published().select_related("speaker", "source", "event")
@@ -94,7 +99,7 @@ class QuoteListView(FilteredListView):
 class SourceListView(FilteredListView):
     filterset_class = SourceFilter
     template_name = "events/source_list.html"
-    extra_context = {"source_kinds": SourceKind.choices}
+    extra_context = {"source_kinds": SourceKind.choices, "ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_facets(self, queryset):
         return [

@@ -50,6 +50,30 @@ class SparseFieldsMixin:
             self.fields.pop(name)
 
 
+def absolute(serializer, path):
+    """An absolute URL for ``path``; the base is worked out once per response, not per row."""
+    root = serializer.root
+    base = root.context.get("base_url")
+    if base is None:
+        request = root.context.get("request")
+        base = request.build_absolute_uri("/").rstrip("/") if request else ""
+        root.context["base_url"] = base
+    return f"{base}{path}"
+
+
+class LinksMixin(serializers.Serializer):
+    """``api_url`` (from Meta.api_path, formatted with the object) and ``html_url`` (its page)."""
+
+    api_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    def get_api_url(self, obj) -> str:
+        return absolute(self, self.Meta.api_path.format(obj=obj))
+
+    def get_html_url(self, obj) -> str:
+        return absolute(self, obj.get_absolute_url())
+
+
 class ModelValidationMixin:
     """Runs the model's own validation (constraints, clean) so that an API write is refused with
     the same messages as the admin's, as a 400 with field errors, never an IntegrityError."""

@@ -31,7 +31,7 @@ def test_reader_filters_opens_an_event_follows_a_participant_and_finds_a_quote(s
     assert suggestion.value.json()["results"][0]["slug"] == "xi-jinping"
     expect(page.locator("#actor-suggestions option[value='xi-jinping']")).to_have_count(1)
     actor_input.fill("xi-jinping")
-    page.fill("#f-from", "2022-02")
+    page.fill("#f-date_from", "2022-02")
     page.click("form.filters button[type=submit]")
     expect(page).to_have_url(re.compile(r"actor=xi-jinping.*date_from=2022-02"))
     titles = page.locator("ol.rows li.row h3 a").all_inner_texts()
