@@ -1,24 +1,102 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from relations_site.admin import PublishableAdmin
+from events import services
+from relations_site.admin import EditorialForm, EditorialInlineMixin, HistoryAdmin, PublishableAdmin
 
 from .models import Actor, ActorAlias, Affiliation
 
 
-class ActorAliasInline(admin.TabularInline):
+class ActorAliasInline(EditorialInlineMixin, admin.TabularInline):
     model = ActorAlias
     extra = 1
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(EditorialInlineMixin, admin.TabularInline):
     model = Affiliation
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["organization"]
 
 
+class ActorForm(EditorialForm):
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="This is a different actor",
+        help_text="Tick to save although an actor with a matching name or alias exists.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and not cleaned.get("confirm_not_duplicate"):
+            matches = list(services.possible_duplicates(name, exclude=self.instance)[:5])
+            if matches:
+                links = format_html_join(
+                    ", ",
+                    '<a href="{}" target="_blank">{}</a>',
+                    ((reverse("admin:actors_actor_change", args=[m.pk]), m.name) for m in matches),
+                )
+                self.add_error(
+                    "name",
+                    forms.ValidationError(
+                        format_html(
+                            "An actor with a matching name or alias already exists: {}. Edit that one, or tick "
+                            "“This is a different actor” below to save anyway.",
+                            links,
+                        ),
+                        code="duplicate",
+                    ),
+                )
+        return cleaned
+
+
+@admin.action(description="Merge selected actors into one (Publishers)")
+def merge_actors(modeladmin, request, queryset):
+    actors = list(queryset.order_by("name"))
+    if len(actors) < 2:
+        modeladmin.message_user(request, "Select at least two actors to merge.", messages.ERROR)
+        return None
+    if request.POST.get("survivor"):
+        survivor = next((a for a in actors if str(a.pk) == request.POST["survivor"]), None)
+        if survivor is None:
+            modeladmin.message_user(request, "Choose the actor to keep.", messages.ERROR)
+            return None
+        for duplicate in actors:
+            if duplicate.pk == survivor.pk:
+                continue
+            try:
+                services.merge_actors(survivor=survivor, duplicate=duplicate, user=request.user)
+            except (services.TransitionError, PermissionDenied) as error:
+                modeladmin.message_user(request, str(error), messages.ERROR)
+                return None
+        modeladmin.message_user(
+            request,
+            f"Merged {len(actors) - 1} actor(s) into “{survivor}”; their names are now aliases.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:actors_actor_change", survivor.pk)
+    return TemplateResponse(
+        request,
+        "admin/actors/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "actors": actors,
+            "opts": modeladmin.model._meta,
+            "title": "Merge actors",
+        },
+    )
+
+
 @admin.register(Actor)
 class ActorAdmin(PublishableAdmin):
+    form = ActorForm
+    actions = [*PublishableAdmin.actions, merge_actors]
     list_display = ["name", "kind", "country", "wikidata_id", "status", "updated_at", "updated_by"]
     list_filter = ["status", "kind", "country"]
     list_select_related = ["updated_by"]
@@ -27,13 +105,14 @@ class ActorAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorAliasInline, AffiliationInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "country", "description", "wikidata_id"]}),
+        (None, {"fields": ["name", "confirm_not_duplicate", "slug", "kind", "country", "description", "wikidata_id"]}),
         PublishableAdmin.record_fieldset,
     ]
 
 
 @admin.register(ActorAlias)
-class ActorAliasAdmin(admin.ModelAdmin):
+class ActorAliasAdmin(HistoryAdmin):
+    parent_field = "actor"
     list_display = ["name", "language", "actor"]
     list_filter = ["language"]
     list_select_related = ["actor"]
@@ -42,7 +121,8 @@ class ActorAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(HistoryAdmin):
+    parent_field = "person"
     list_display = ["person", "title", "organization", "start_date", "end_date"]
     list_select_related = ["person", "organization"]
     search_fields = ["title", "person__name", "organization__name"]

@@ -1,13 +1,29 @@
 import datetime
+import re
+import unicodedata
 
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from relations_site import formats
-from relations_site.publishing import Publishable, PublishableQuerySet, status_constraint
+from relations_site.publishing import (
+    Publishable,
+    PublishableQuerySet,
+    publication_permissions,
+    status_constraint,
+)
 from relations_site.search import SearchDocument, SearchDocumentField
+
+
+def match_key(name):
+    """A name folded for duplicate detection: case, accents, punctuation and word order ignored."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.findall(r"\w+", letters)
+    return " ".join(sorted(words))[:200]
 
 
 class ActorKind(models.TextChoices):
@@ -41,6 +57,18 @@ class Actor(Publishable):
         blank=True,
         help_text="The Wikidata item, such as “Q7747”. Leave blank rather than guess.",
     )
+    # Name with case, accents, punctuation and word order folded away ("Jinping Xi" = "xi jinping"):
+    # duplicate detection compares these. Kept in step by save() (see match_key()).
+    match_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text="Set when this actor was merged into another; its address redirects there.",
+    )
     # Names are searched here and in ActorAlias.search_document.
     search_document = models.GeneratedField(
         expression=SearchDocument(("name", "A"), ("description", "C")),
@@ -52,6 +80,7 @@ class Actor(Publishable):
 
     class Meta:
         ordering = ["name", "id"]
+        permissions = publication_permissions("actor", "actors")
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="actor_slug_unique"),
             models.UniqueConstraint(
@@ -93,6 +122,12 @@ class Actor(Publishable):
     def get_absolute_url(self):
         return reverse("actors:detail", kwargs={"slug": self.slug})
 
+    def save(self, *args, **kwargs):
+        self.match_key = match_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "match_key"}
+        super().save(*args, **kwargs)
+
 
 class ActorAlias(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
@@ -111,6 +146,9 @@ class ActorAlias(models.Model):
         output_field=SearchDocumentField(),
         db_persist=True,
     )
+    match_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["actor_id", "name", "id"]
@@ -140,6 +178,10 @@ class ActorAlias(models.Model):
     def __str__(self):
         return f"{self.name} ({self.language})" if self.language else self.name
 
+    def save(self, *args, **kwargs):
+        self.match_key = match_key(self.name)
+        super().save(*args, **kwargs)
+
 
 class Affiliation(models.Model):
     person = models.ForeignKey(
@@ -160,6 +202,8 @@ class Affiliation(models.Model):
     title = models.CharField(max_length=200, help_text="The role as sources give it: “Foreign Minister”, “professor”.")
     start_date = models.DateField(null=True, blank=True, help_text="Leave blank if unknown.")
     end_date = models.DateField(null=True, blank=True, help_text="Leave blank while the role is held or if unknown.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["person_id", "-start_date", "id"]

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from relations_site.admin import PublishableAdmin
+from relations_site.admin import EditorialInlineMixin, HistoryAdmin, PublishableAdmin
 
 from .models import Citation, Event, EventType, Participation, Quote, Source
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(EditorialInlineMixin, admin.TabularInline):
     model = Participation
     extra = 1
     autocomplete_fields = ["actor"]
@@ -14,7 +14,7 @@ class ParticipationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(EditorialInlineMixin, admin.TabularInline):
     model = Citation
     extra = 1
     autocomplete_fields = ["source"]
@@ -23,7 +23,7 @@ class CitationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("source", "event")
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(EditorialInlineMixin, admin.StackedInline):
     model = Quote
     extra = 0
     autocomplete_fields = ["speaker", "source"]
@@ -105,7 +105,8 @@ class QuoteAdmin(PublishableAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(HistoryAdmin):
+    parent_field = "event"
     list_display = ["event", "actor", "role"]
     list_filter = ["role"]
     list_select_related = ["event", "actor"]
@@ -114,7 +115,8 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(HistoryAdmin):
+    parent_field = "event"
     list_display = ["event", "source", "locator"]
     list_select_related = ["event", "source"]
     search_fields = ["event__title", "source__title", "locator"]

@@ -1,11 +1,13 @@
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
+from simple_history.utils import update_change_reason
 
 from actors.models import Actor
 from relations_site.api import PublishedViewSet
@@ -33,35 +35,101 @@ class WorkflowActionsMixin:
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], permission_classes=[DjangoModelPermissions])
     def publish(self, request, *args, **kwargs):
-        return self._transition(services.publish)
+        """Publish; ``?with_related=1`` also publishes the draft sources and actors it needs."""
+        with_related = request.query_params.get("with_related") in ("1", "true")
+        return self._transition(services.publish, include_related=with_related)
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], permission_classes=[DjangoModelPermissions])
     def withdraw(self, request, *args, **kwargs):
         return self._transition(services.withdraw)
 
-    def _transition(self, transition):
+    def _transition(self, transition, **options):
         obj = self.get_object()
+        reason = self.request.headers.get("X-Change-Reason", "")[:100]
         try:
-            transition(obj=obj, user=self.request.user)
+            transition(obj=obj, user=self.request.user, reason=reason, **options)
         except services.TransitionError as error:
             raise ValidationError({"status": [str(error)]}) from None
-        return Response({"status": obj.status}, status=status.HTTP_200_OK)
+        return Response({"status": obj.status, "version": obj.version}, status=status.HTTP_200_OK)
 
 
 class EditorWritesMixin:
+    """Writes through the services: who and why go into the history; an update or delete must
+    name the version it started from (``If-Match`` with the ETag of a GET), or it is refused
+    with 428, and with 412 when someone saved in between; Editors change drafts only."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(self.get_object())
+        return response
+
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user, updated_by=self.request.user)
+        self.record_reason(serializer.instance)
 
+    @transaction.atomic
     def perform_update(self, serializer):
-        serializer.save(updated_by=self.request.user)
+        obj = serializer.instance
+        if not services.can_edit(self.request.user, obj):
+            raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
+        version = self.check_if_match(obj)
+        serializer.save(updated_by=self.request.user, version=version)
+        self.record_reason(serializer.instance)
 
+    @transaction.atomic
     def perform_destroy(self, instance):
-        if instance.status != Status.DRAFT:
-            raise ValidationError(
-                {"status": [f"Only drafts can be deleted; this entry is {instance.status}. Withdraw it instead."]}
-            )
-        instance.delete()
+        self.check_if_match(instance)
+        try:
+            services.delete_entry(obj=instance, user=self.request.user)
+        except services.TransitionError as error:
+            raise ValidationError({"status": [str(error)]}) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("PUT", "PATCH") and response.status_code == 200 and hasattr(self, "_written"):
+            response["ETag"] = etag(self._written)
+        return response
+
+    def record_reason(self, obj):
+        """The optional X-Change-Reason header goes into the history record just written (the
+        user is recorded by simple-history's middleware)."""
+        reason = self.request.headers.get("X-Change-Reason", "")[:100]
+        if reason:
+            update_change_reason(obj, reason)
+
+    def check_if_match(self, obj):
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        expected = header.strip().removeprefix("W/").strip('"')
+        if not expected.isdigit():
+            raise PreconditionFailed(f"If-Match must be the ETag of the entry, such as {etag(obj)}.")
+        try:
+            version = services.check_version(obj, int(expected))
+        except services.ConcurrentEditError as error:
+            raise PreconditionFailed(str(error)) from None
+        self._written = obj
+        return version
+
+
+def etag(obj):
+    return f'"{obj.version}"'
+
+
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_detail = "The entry changed since you read it."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Send If-Match with the ETag from a GET of this entry, so that a change someone else saved "
+        "in the meantime is never overwritten."
+    )
+    default_code = "precondition_required"
 
 
 class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):

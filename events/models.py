@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from relations_site import formats
@@ -11,6 +12,7 @@ from relations_site.publishing import (
     Publishable,
     PublishableQuerySet,
     Status,
+    publication_permissions,
     status_constraint,
 )
 from relations_site.search import SearchDocument, SearchDocumentField
@@ -208,6 +210,7 @@ class Source(Publishable):
 
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "-id"]
+        permissions = publication_permissions("source", "sources")
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -298,6 +301,7 @@ class Event(Publishable):
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        permissions = publication_permissions("event", "events")
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
             models.CheckConstraint(
@@ -381,6 +385,8 @@ class Participation(models.Model):
         help_text="Initiator acts, target is acted upon (CAMEO source → target); host receives.",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["event_id", "id"]
         constraints = [
@@ -411,6 +417,8 @@ class Citation(models.Model):
         max_length=200, blank=True, help_text="Where in the source: “paragraph 3”, “p. 12”, a timestamp."
     )
     note = models.TextField(blank=True, help_text="What the source says about the event, if it needs saying.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["event_id", "id"]
@@ -478,6 +486,7 @@ class Quote(Publishable):
 
     class Meta:
         ordering = [F("said_on").desc(nulls_last=True), "-id"]
+        permissions = publication_permissions("quote", "quotes")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(text=""),

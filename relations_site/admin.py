@@ -1,23 +1,33 @@
-"""Admin pieces shared by the apps: who changed what, and the publication actions."""
+"""Admin pieces shared by the apps: history, concurrent-edit protection, the workflow actions.
 
+Every rule is in events/services.py; this module only connects the admin to it.
+"""
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from events import services
-from relations_site.publishing import Publishable
+from relations_site.publishing import Status
 
 admin.site.site_header = "Relations — editors"
 admin.site.site_title = "Relations editors"
 admin.site.index_title = "Curate the record"
+# Deleting goes through services.delete_entry (drafts only), never the generic bulk delete.
+admin.site.disable_action("delete_selected")
 
 
-def _run_transition(modeladmin, request, queryset, transition, done_verb):
+def _run_transition(modeladmin, request, queryset, transition, done_verb, **options):
     done, refused = 0, []
     # The publication rules read these relations: load them with the rows, not once per row.
     for obj in queryset.select_related(*modeladmin.transition_select_related):
         try:
-            transition(obj=obj, user=request.user)
-        except services.TransitionError as error:
+            transition(obj=obj, user=request.user, **options)
+        except (services.TransitionError, PermissionDenied) as error:
             refused.append(str(error))
         else:
             done += 1
@@ -33,30 +43,112 @@ def send_to_review(modeladmin, request, queryset):
     _run_transition(modeladmin, request, queryset, services.send_to_review, "Sent to review")
 
 
-@admin.action(description="Publish selected")
+@admin.action(description="Publish selected (Publishers)")
 def publish(modeladmin, request, queryset):
     _run_transition(modeladmin, request, queryset, services.publish, "Published")
 
 
-@admin.action(description="Withdraw selected from the public site")
+@admin.action(description="Publish selected with their draft sources, actors and speakers (Publishers)")
+def publish_with_related(modeladmin, request, queryset):
+    _run_transition(modeladmin, request, queryset, services.publish, "Published", include_related=True)
+
+
+@admin.action(description="Withdraw selected from the public site (Publishers)")
 def withdraw(modeladmin, request, queryset):
     _run_transition(modeladmin, request, queryset, services.withdraw, "Withdrew")
 
 
-class PublishableAdmin(admin.ModelAdmin):
-    """Status changes only through the actions (so the publication rules always apply);
-    records who created and last changed each entry."""
+@admin.action(description="Delete selected drafts")
+def delete_drafts(modeladmin, request, queryset):
+    _run_transition(modeladmin, request, queryset, services.delete_entry, "Deleted")
 
-    actions = [send_to_review, publish, withdraw]
+
+class EditorialForm(forms.ModelForm):
+    """Adds the version the editor started from (checked on save) and a reason for the history."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=100,
+        help_text="Optional; kept in the history. On a published entry it is shown as the correction note.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                # Locks the row for the rest of the save: a concurrent save waits, then fails here.
+                self.next_version = services.check_version(self.instance, cleaned.get("expected_version"))
+            except services.ConcurrentEditError as error:
+                history = reverse(
+                    f"admin:{self.instance._meta.app_label}_{self.instance._meta.model_name}_history",
+                    args=[self.instance.pk],
+                )
+                raise forms.ValidationError(
+                    format_html('{} <a href="{}">See the history</a>.', str(error), history), code="stale"
+                ) from None
+        return cleaned
+
+
+class EditorialInlineMixin:
+    """Inline rows of a published entry are part of what the public sees: Publishers only."""
+
+    def _may_edit(self, request, obj):
+        return obj is None or services.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Status changes only through the actions (so the rules always apply); records who
+    created and last changed each entry, with history, diffs and revert (django-simple-history);
+    refuses a save that would overwrite someone else's newer change."""
+
+    form = EditorialForm
+    actions = [send_to_review, publish, publish_with_related, withdraw, delete_drafts]
     transition_select_related = []
-    readonly_fields = ["status", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = ["status", "version", "created_at", "created_by", "updated_at", "updated_by"]
     record_fieldset = ("Publication", {"fields": readonly_fields})
+    editorial_fieldset = (None, {"fields": ["change_reason", "expected_version"]})
     list_per_page = 50
     # A URL typed without a scheme is taken as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.has_change_permission(request, obj) and "change_reason" not in str(fieldsets):
+            fieldsets.append(self.editorial_fieldset)
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return services.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        record_editor(obj, request.user, created=not change)
+        services.record_write(
+            obj=obj, user=request.user, created=not change, reason=form.cleaned_data.get("change_reason", "")
+        )
+        if change:
+            obj.version = form.next_version
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -64,12 +156,25 @@ class PublishableAdmin(admin.ModelAdmin):
         # their editor too.
         for inline_form in formset.forms:
             obj = inline_form.instance
-            if isinstance(obj, Publishable) and inline_form.has_changed():
-                record_editor(obj, request.user, created=obj._state.adding)
+            if hasattr(obj, "updated_by") and inline_form.has_changed():
+                services.record_write(obj=obj, user=request.user, created=obj._state.adding)
         super().save_formset(request, form, formset, change)
 
+    def delete_model(self, request, obj):
+        services.delete_entry(obj=obj, user=request.user)
 
-def record_editor(obj, user, *, created):
-    if created:
-        obj.created_by = user
-    obj.updated_by = user
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """For rows without a status of their own (aliases, participations…): history, and the
+    edit rights of the entry they belong to."""
+
+    parent_field = None
+
+    def _may_edit(self, request, obj):
+        return obj is None or services.can_edit(request.user, getattr(obj, self.parent_field))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)

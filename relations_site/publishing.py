@@ -6,6 +6,7 @@ visibility is decided here and nowhere else.
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -48,6 +49,12 @@ class Publishable(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Optimistic locking: every write checks the version it started from and bumps it, so
+    # when two editors save the same entry the second is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Who changed what and when, for every subclass (django-simple-history).
+    history = HistoricalRecords(inherit=True, excluded_fields=["search_document"])
 
     class Meta:
         abstract = True
@@ -55,6 +62,11 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+
+def publication_permissions(model_name, verbose_name_plural):
+    """The Publisher's extra permission on a core model: publish, withdraw and restore."""
+    return [(f"publish_{model_name}", f"Can publish, withdraw and restore {verbose_name_plural}")]
 
 
 def status_constraint(model_label):

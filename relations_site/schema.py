@@ -51,7 +51,9 @@ RESPONSES = {
     "404": "Not found, or not published.",
     "405": "Method not allowed.",
     "406": "Format not acceptable.",
+    "412": "The entry changed since the If-Match version was read.",
     "415": "Unsupported content type.",
+    "428": "If-Match with the entry's ETag is required for this write.",
     "429": "Too many requests: slow down (see Retry-After).",
 }
 

@@ -22,18 +22,30 @@ def user_with(*codenames, username="tool"):
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 
-@pytest.fixture
-def editor_api(db):
-    """An editors' tool authenticated by token, with every permission on the core models."""
+def member_of(group, username):
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only")
+    user.groups.add(Group.objects.get(name=group))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def token_client(user):
     from rest_framework.authtoken.models import Token
 
-    codenames = [
-        f"{action}_{model}"
-        for action in ("view", "add", "change", "delete")
-        for model in ("event", "actor", "quote", "source")
-    ]
-    user = user_with(*codenames, username="editor-tool")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     client.user = user
     return client
+
+
+@pytest.fixture
+def editor_api(db):
+    """An editors' tool, authenticated by token, as a member of the Editor group."""
+    return token_client(member_of("Editor", "editor-tool"))
+
+
+@pytest.fixture
+def publisher_api(db):
+    """The same, for a member of the Publisher group."""
+    return token_client(member_of("Publisher", "publisher-tool"))

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from events.models import Event, Quote
 from relations_site.publishing import Status
-from tests.api.conftest import user_with
+from tests.api.conftest import token_client, user_with
 from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,14 +19,6 @@ NEW_EVENT = {
     "start_date": "2022-01-27",
     "date_precision": "day",
 }
-
-
-def token_client(user):
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def test_anonymous_clients_cannot_write(api):
@@ -70,19 +62,30 @@ def test_editor_creates_a_draft_recorded_as_theirs(editor_api):
     assert APIClient().get("/api/events/wang-yi-calls-blinken/").status_code == 404
 
 
-def test_editor_cannot_set_status_directly_and_publish_follows_the_rules(editor_api):
+def test_publisher_cannot_set_status_directly_and_publish_follows_the_rules(publisher_api):
     event = EventFactory(slug="e", status=Status.DRAFT, cited=False)
-    editor_api.patch("/api/events/e/", {"status": "published"}, format="json")
+    publisher_api.patch("/api/events/e/", {"status": "published"}, format="json", HTTP_IF_MATCH='"1"')
     event.refresh_from_db()
     assert event.status == Status.DRAFT
-    response = editor_api.post("/api/events/e/publish/")
+    response = publisher_api.post("/api/events/e/publish/")
     assert (response.status_code, response.json()) == (
         400,
         {"status": [f"“{event.title}” cannot be published: it cites no published source."]},
     )
-    editor_api.patch("/api/events/e/", {"sources": [{"source": SourceFactory().pk}]}, format="json")
-    assert editor_api.post("/api/events/e/publish/").json() == {"status": "published"}
+    response = publisher_api.patch(
+        "/api/events/e/", {"sources": [{"source": SourceFactory().pk}]}, format="json", HTTP_IF_MATCH='"2"'
+    )
+    assert response.status_code == 200, response.json()
+    assert publisher_api.post("/api/events/e/publish/").json() == {"status": "published", "version": 4}
     assert APIClient().get("/api/events/e/").status_code == 200
+
+
+def test_editor_may_not_publish(editor_api):
+    EventFactory(slug="e", status=Status.REVIEW)
+    response = editor_api.post("/api/events/e/publish/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"Only a Publisher may publish “{Event.objects.get().title}”."}
+    assert Event.objects.get().status == Status.REVIEW
 
 
 def test_validation_errors_are_400_with_field_messages_and_change_nothing(editor_api):
@@ -132,10 +135,10 @@ def test_only_drafts_can_be_deleted(editor_api):
     QuoteFactory(text="live")
     draft = QuoteFactory(text="draft", status=Status.DRAFT)
     live = Quote.objects.get(text="live")
-    response = editor_api.delete(f"/api/quotes/{live.pk}/")
+    response = editor_api.delete(f"/api/quotes/{live.pk}/", HTTP_IF_MATCH='"1"')
     assert response.status_code == 400
     assert response.json() == {"status": ["Only drafts can be deleted; this entry is published. Withdraw it instead."]}
-    assert editor_api.delete(f"/api/quotes/{draft.pk}/").status_code == 204
+    assert editor_api.delete(f"/api/quotes/{draft.pk}/", HTTP_IF_MATCH='"1"').status_code == 204
     assert list(Quote.objects.values_list("text", flat=True)) == ["live"]
 
 
@@ -160,7 +163,9 @@ def test_editor_writes_quotes_and_actors(editor_api):
     )
     assert response.status_code == 201, response.json()
     assert response.json()["aliases"] == [{"name": "Blinken", "language": "en"}]
-    response = editor_api.patch("/api/actors/antony-blinken/", {"wikidata_id": "Blinken"}, format="json")
+    response = editor_api.patch(
+        "/api/actors/antony-blinken/", {"wikidata_id": "Blinken"}, format="json", HTTP_IF_MATCH='"1"'
+    )
     assert response.json() == {"non_field_errors": ["A Wikidata ID is a Q followed by digits, such as Q7747."]}
 
 
