@@ -1,10 +1,12 @@
 from django.db.models import Count, Prefetch, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
 from django.views import View
 
 from events.models import Event, Participation, Quote
 from relations_site import jsonld
 from relations_site.facets import value_facet
+from relations_site.publishing import Status
 from relations_site.views import FilteredListView, PublishedDetailView
 
 from .filters import ActorFilter
@@ -39,6 +41,16 @@ class ActorDetailView(PublishedDetailView):
     timeline_limit = 50
     quotes_limit = 20
     counterparts_limit = 10
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A merged actor's address leads to the actor it was merged into.
+            merged = Actor.objects.filter(slug=kwargs["slug"], merged_into__status=Status.PUBLISHED).first()
+            if merged is None:
+                raise
+            return redirect(merged.merged_into, permanent=True)
 
     def get_base_queryset(self):
         return Actor.objects.prefetch_related(

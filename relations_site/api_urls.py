@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from actors.api import ActorViewSet
 from events.api import EventTypeViewSet, EventViewSet, QuoteViewSet, SourceViewSet
+from relations_site.changes import ChangesView
 
 router = DefaultRouter()
 router.register("events", EventViewSet, basename="event")
@@ -17,5 +18,6 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

@@ -5,6 +5,7 @@ from django.views import defaults
 from django.views.generic import DetailView, TemplateView
 
 from . import search
+from .history import corrections
 
 COUNT_CAP = 10_000
 
@@ -131,6 +132,7 @@ class PublishedDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = not self.object.is_published
+        context["corrections"] = corrections(self.object)
         if self.jsonld:
             context["jsonld"] = self.jsonld(self.object, self.request)
         if self.api_path:
