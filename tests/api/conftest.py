@@ -11,11 +11,6 @@ def fresh_throttles():
     cache.clear()
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
 def user_with(*codenames, username="tool"):
     user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only")
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
