@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 
+from events import services
 from events.api import EditorWritesMixin, WorkflowActionsMixin
 from relations_site.api import PublishedViewSet
 
@@ -25,6 +26,19 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("aliases", lambda a: ";".join(alias.name for alias in a.aliases.all())),
         ("description", lambda a: a.description),
     )
+
+    def perform_create(self, serializer):
+        # Same warning as the admin's, without blocking a tool: the response names the matches.
+        self._duplicates = list(
+            services.possible_duplicates(serializer.validated_data["name"]).values_list("slug", flat=True)[:5]
+        )
+        super().perform_create(serializer)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "_duplicates", None) and response.status_code == 201:
+            response["X-Possible-Duplicates"] = ", ".join(self._duplicates)
+        return response
 
     def base_queryset(self):
         organizations = Actor.objects.all() if self.include_drafts else Actor.objects.published()

@@ -404,3 +404,11 @@ def test_changes_feed_pages_without_gaps_and_rejects_bad_times(api):
     assert api.get("/api/changes/?since=2026-11-01T00:00:00").json() == {
         "since": ["Give a time zone, such as Z or +01:00."]
     }
+
+
+def test_api_create_of_a_possible_duplicate_names_the_matches(publisher):
+    ActorFactory(name="Xi Jinping", slug="xi-jinping")
+    response = token_client(publisher).post(
+        "/api/actors/", {"name": "Jinping Xi", "slug": "jinping-xi", "kind": "person"}, format="json"
+    )
+    assert (response.status_code, response["X-Possible-Duplicates"]) == (201, "xi-jinping")
