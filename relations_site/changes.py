@@ -7,6 +7,7 @@ entries in review never appear. Ordered by time, paged by cursor like every list
 
 import base64
 import binascii
+import datetime
 import json
 
 from django.utils.dateparse import parse_datetime
@@ -122,7 +123,11 @@ class ChangesView(APIView):
             raise ValidationError({"since": [f"“{raw[:40]}” is not an ISO 8601 time, such as 2026-11-01T00:00:00Z."]})
         if value.tzinfo is None:
             raise ValidationError({"since": ["Give a time zone, such as Z or +01:00."]})
-        return value
+        try:
+            # In UTC before it reaches the database: PostgreSQL refuses offsets beyond ±15:59.
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError({"since": ["That time is out of range."]}) from None
 
     @staticmethod
     def parse_cursor(raw):
@@ -131,10 +136,12 @@ class ChangesView(APIView):
         try:
             cursor = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
             cursor["t"] = str(cursor["t"])
-            if parse_datetime(cursor["t"]) is None or not isinstance(cursor.get("ids"), dict):
+            at = parse_datetime(cursor["t"])
+            if at is None or at.tzinfo is None or not isinstance(cursor.get("ids"), dict):
                 raise ValueError
+            cursor["t"] = at.astimezone(datetime.UTC).isoformat()
             if not all(isinstance(v, int) for v in cursor["ids"].values()):
                 raise ValueError
-        except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error):
+        except (ValueError, KeyError, TypeError, OverflowError, UnicodeEncodeError, binascii.Error):
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None
         return cursor

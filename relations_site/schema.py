@@ -58,8 +58,15 @@ RESPONSES = {
 }
 
 
+SPARSE_RESOURCES = ("Event", "Actor", "Quote", "Source", "EventType")
+
+
 def document_error_responses(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    # fields= may leave out any field, so no field of a resource is required in a response.
+    for name in SPARSE_RESOURCES:
+        schemas.get(name, {}).pop("required", None)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             is_list = method == "get" and "{" not in path and path != "/api/event-types/"

@@ -412,3 +412,10 @@ def test_api_create_of_a_possible_duplicate_names_the_matches(publisher):
         "/api/actors/", {"name": "Jinping Xi", "slug": "jinping-xi", "kind": "person"}, format="json"
     )
     assert (response.status_code, response["X-Possible-Duplicates"]) == (201, "xi-jinping")
+
+
+def test_changes_feed_takes_any_time_zone(api):
+    assert api.get("/api/changes/", {"since": "2000-01-10T19:00:01+19:00"}).status_code == 200
+    assert api.get("/api/changes/", {"since": "0001-01-01T00:00:00+01:00"}).json() == {
+        "since": ["That time is out of range."]
+    }
