@@ -1,5 +1,14 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages and throttle counters from one test must not reach the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,14 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    # Throttle counters live in the cache; each test starts with none.
-    cache.clear()
 
 
 def user_with(*codenames, username="tool"):

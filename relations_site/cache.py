@@ -1,0 +1,79 @@
+"""Whole-response caching of public reads, with invalidation the moment anything changes.
+
+Anonymous GETs of pages and API reads are answered from the cache (Redis in production,
+CACHE_URL) under a key that includes a *generation* number. Any write to the record (every
+model of the actors and events apps, by any path: admin, API, services, shell) bumps the
+generation, so no cached response survives an edit, not even for a second. Editorial writes
+are rare next to public reads, so throwing the whole cache away on each is cheap.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GENERATION_KEY = "relations:generation"
+TIMEOUT = 60 * 60
+CACHED_PREFIXES = ("/api/", "/events/", "/actors/", "/quotes/", "/sources/", "/search/", "/feeds/", "/sitemap")
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def bump_generation(**kwargs):
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def connect_invalidation():
+    """Signals, deliberately: invalidation must follow every write path, including ones that
+    do not go through services (fixtures, shell, migrations)."""
+    for app_label in ("actors", "events"):
+        for model in apps.get_app_config(app_label).get_models():
+            post_save.connect(bump_generation, sender=model, dispatch_uid=f"cache-{model._meta.label}-save")
+            post_delete.connect(bump_generation, sender=model, dispatch_uid=f"cache-{model._meta.label}-delete")
+            m2m_changed.connect(bump_generation, sender=model, dispatch_uid=f"cache-{model._meta.label}-m2m")
+
+
+class PublicCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        digest = hashlib.blake2b(
+            f"{request.get_full_path()}|{request.headers.get('Accept', '')}".encode(), digest_size=16
+        ).hexdigest()
+        key = f"relations:page:{generation()}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            response = cached
+            response["X-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+                response.render()
+            cache.set(key, response, TIMEOUT)
+        response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def cacheable_request(request):
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if not request.path.startswith(CACHED_PREFIXES) and request.path != "/":
+            return False
+        # Editors (a session, a token) see drafts and previews: never from or into the cache.
+        if "HTTP_AUTHORIZATION" in request.META or request.COOKIES.get("sessionid"):
+            return False
+        return True
