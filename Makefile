@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint migrate setup-local clean-venv
+.PHONY: run test lint bench migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -29,6 +29,12 @@ lint: export DEBUG ?= 1
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# Project vs a bare psycopg+orjson baseline on a PostgreSQL database of BENCH_EVENTS events
+# (default 1,000,000; built on first run, reused after). Needs wrk (installed if missing).
+bench: $(VENV)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py
 
 clean-venv:
 	rm -rf $(VENV)

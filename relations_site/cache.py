@@ -10,6 +10,7 @@ are rare next to public reads, so throwing the whole cache away on each is cheap
 import hashlib
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -69,7 +70,7 @@ class PublicCacheMiddleware:
 
     @staticmethod
     def cacheable_request(request):
-        if request.method not in ("GET", "HEAD"):
+        if not settings.PUBLIC_CACHE or request.method not in ("GET", "HEAD"):
             return False
         if not request.path.startswith(CACHED_PREFIXES) and request.path != "/":
             return False

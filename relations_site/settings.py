@@ -129,6 +129,7 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{B
 # Public responses are cached (relations_site/cache.py): Redis when CACHE_URL names it,
 # else this process's memory.
 CACHE_URL = env_str("CACHE_URL", "")
+PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

@@ -1,0 +1,116 @@
+"""The limit any framework can approach: the benchmark's reads answered by a bare WSGI app with
+hand-written SQL through psycopg and orjson, on the same database. Not part of the product."""
+
+import html
+import os
+from urllib.parse import parse_qs
+
+import orjson
+import psycopg
+
+DSN = os.environ.get("BASELINE_DSN", "postgresql://postgres@127.0.0.1:5432/relations_bench")
+_connection = None
+
+PUBLIC_EVENT = """e.status = 'published' AND EXISTS (
+    SELECT 1 FROM events_citation c JOIN events_source s ON s.id = c.source_id
+    WHERE c.event_id = e.id AND s.status = 'published')"""
+
+EVENT_ROWS = f"""
+SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, t.code, t.name, t.quad_class
+FROM events_event e JOIN events_eventtype t ON t.id = e.event_type_id
+WHERE {PUBLIC_EVENT} {{where}}
+ORDER BY e.start_date DESC, e.id DESC LIMIT %(limit)s
+"""
+
+PARTICIPANTS = """
+SELECT p.event_id, a.slug, a.name, a.kind, p.role FROM events_participation p
+JOIN actors_actor a ON a.id = p.actor_id
+WHERE p.event_id = ANY(%s) AND a.status = 'published' ORDER BY p.event_id, p.id
+"""
+
+
+def connection():
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(DSN, autocommit=True)
+    return _connection
+
+
+def events(where="", params=None, limit=30):
+    with connection().cursor() as cursor:
+        cursor.execute(EVENT_ROWS.format(where=where), {**(params or {}), "limit": limit})
+        rows = cursor.fetchall()
+        ids = [row[0] for row in rows]
+        cursor.execute(PARTICIPANTS, (ids,))
+        participants = {}
+        for event_id, slug, name, kind, role in cursor.fetchall():
+            participants.setdefault(event_id, []).append({"actor": slug, "name": name, "kind": kind, "role": role})
+    return [
+        {
+            "slug": r[1], "title": r[2], "start_date": r[3], "end_date": r[4], "date_precision": r[5],
+            "country": r[6], "type": r[7], "type_name": r[8], "quad_class": r[9],
+            "participants": participants.get(r[0], []),
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+def application(environ, start_response):
+    path = environ["PATH_INFO"]
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    if path == "/events.json":
+        where, params = "", {}
+        if "type" in query:
+            where += " AND t.code LIKE %(type)s"
+            params["type"] = query["type"] + "%"
+        if "country" in query:
+            where += " AND e.country = %(country)s"
+            params["country"] = query["country"].upper()
+        if "date_from" in query:
+            where += " AND e.period_end >= %(date_from)s"
+            params["date_from"] = f"{query['date_from']}-01-01"
+        if "before" in query:  # keyset: rows after (date, id) in newest-first order
+            date, event_id = query["before"].split(",")
+            where += " AND (e.start_date, e.id) < (%(date)s, %(id)s)"
+            params.update(date=date, id=int(event_id))
+        if "q" in query:
+            where += " AND e.search_document @@ websearch_to_tsquery('english', %(q)s)"
+            params["q"] = query["q"]
+        if "actor" in query:
+            where += """ AND EXISTS (SELECT 1 FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id
+                        WHERE p.event_id = e.id AND a.slug = %(actor)s)"""
+            params["actor"] = query["actor"]
+        body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)))})
+        return respond(start_response, body, "application/json")
+    if path == "/events.html":
+        items = "".join(
+            f'<li><a href="/events/{e["slug"]}/">{html.escape(e["title"])}</a> {e["start_date"]} '
+            f"{html.escape(e['type_name'])} " + ", ".join(html.escape(p["name"]) for p in e["participants"]) + "</li>"
+            for e in events()
+        )
+        body = f"<!doctype html><html><body><h1>Events</h1><ol>{items}</ol></body></html>".encode()
+        return respond(start_response, body, "text/html; charset=utf-8")
+    if path == "/quotes.json":
+        with connection().cursor() as cursor:
+            cursor.execute(
+                """SELECT q.id, q.text, q.said_on, a.slug, a.name, s.id, s.title FROM events_quote q
+                   JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
+                   WHERE a.slug = %s AND q.status = 'published' AND a.status = 'published' AND s.status = 'published'
+                   ORDER BY q.said_on DESC NULLS LAST, q.id DESC LIMIT 30""",
+                (query.get("speaker", ""),),
+            )
+            rows = [
+                {"id": r[0], "text": r[1], "said_on": r[2], "speaker": r[3], "speaker_name": r[4], "source": r[5],
+                 "source_title": r[6]}
+                for r in cursor.fetchall()
+            ]  # fmt: skip
+        return respond(start_response, orjson.dumps({"results": rows}), "application/json")
+    if path == "/event.json":
+        rows = events(" AND e.slug = %(slug)s", {"slug": query.get("slug", "")}, 1)
+        return respond(start_response, orjson.dumps(rows[0] if rows else {}), "application/json")
+    return respond(start_response, b"not found", "text/plain", "404 Not Found")
+
+
+def respond(start_response, body, content_type, status="200 OK"):
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
