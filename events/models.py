@@ -236,8 +236,7 @@ class Source(Publishable):
             status_constraint("source"),
         ]
         indexes = [
-            # Public source list, newest first.
-            models.Index(fields=["-published_on", "-id"], name="source_published_on_idx"),
+            # Source list, newest first: source_published_on_idx, created in migration 0006.
         ]
 
     def __str__(self):
@@ -516,10 +515,8 @@ class Quote(Publishable):
             status_constraint("quote"),
         ]
         indexes = [
-            # Public quote list, newest first.
-            models.Index(fields=["-said_on", "-id"], name="quote_said_on_idx"),
-            # Quotes by speaker, newest first (actor pages, ?speaker=).
-            models.Index(fields=["speaker", "-said_on"], name="quote_speaker_said_on_idx"),
+            # Quote list and quotes by speaker, newest first: quote_said_on_idx and
+            # quote_speaker_said_on_idx, created in migration 0006 (NULLS LAST on PostgreSQL).
         ]
 
     def __str__(self):

@@ -215,8 +215,11 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         ordering = []
         for param in value:
             name = self.get_ordering_value(param)
-            # Entries without a date sort last either way, on PostgreSQL and SQLite alike.
-            if name.startswith("-"):
+            field = qs.model._meta.get_field(name.lstrip("-"))
+            if not field.null:
+                ordering.append(name)  # plain, so the (field, id) indexes serve it
+            elif name.startswith("-"):
+                # Entries without a date sort last either way, on PostgreSQL and SQLite alike.
                 ordering.append(F(name[1:]).desc(nulls_last=True))
             else:
                 ordering.append(F(name).asc(nulls_last=True))

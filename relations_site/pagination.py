@@ -56,9 +56,14 @@ def order_by(keys, reverse=False):
     ordering = []
     for key in keys:
         descending = key.descending != reverse
+        expression = F(key.name)
+        if not key.nullable:
+            # Plain ASC/DESC: only that matches the (date, id) indexes; NULLS LAST on a column
+            # without NULLs would make PostgreSQL sort the whole table instead.
+            ordering.append(expression.desc() if descending else expression.asc())
+            continue
         # Missing values sort last in the list's order, so first when walking it backwards.
         nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
-        expression = F(key.name)
         ordering.append(expression.desc(**nulls) if descending else expression.asc(**nulls))
     return ordering
 

@@ -75,6 +75,7 @@ class FilteredListView(TemplateView):
         errors = []
         page_obj = None
         facets = []
+        facets_note = ""
         if filterset.is_valid():
             queryset = filterset.qs
             paginator = CappedPaginator(queryset, self.paginate_by)
@@ -95,7 +96,13 @@ class FilteredListView(TemplateView):
                         filterset.form.cleaned_data["q"],
                         self.search_snippet_field,
                     )
-                facets = self.get_facets(queryset)
+                # Facets count the whole filtered result: bounded like the counts, they are
+                # offered once the filters narrow it to COUNT_CAP rows (a few ms), not over a
+                # million (seconds). The page says so.
+                if paginator.count <= COUNT_CAP:
+                    facets = self.get_facets(queryset)
+                else:
+                    facets_note = f"Counts by type, country and year appear once the filters narrow the list to {COUNT_CAP:,} or fewer."
         else:
             errors.extend(form_error_messages(filterset.form))
         context = self.get_context_data(
@@ -104,6 +111,7 @@ class FilteredListView(TemplateView):
             page_obj=page_obj,
             object_list=page_obj.object_list if page_obj else [],
             facets=facets,
+            facets_note=facets_note,
             errors=errors,
         )
         return self.render_to_response(context, status=400 if errors else 200)

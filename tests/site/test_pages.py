@@ -257,3 +257,19 @@ def test_actor_suggestions_match_name_or_alias(client):
     assert client.get("/suggest/actors/?q=mosc").json() == {
         "results": [{"slug": "russia", "name": "Russia", "kind": "state", "country": "RU"}]
     }
+
+
+def test_facets_wait_until_the_filters_narrow_the_list(client, monkeypatch):
+    from relations_site import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for n in range(5):
+        EventFactory(country="RU" if n < 2 else "CN")
+    wide = client.get("/events/")
+    assert wide.context["facets"] == []
+    assert (
+        "Counts by type, country and year appear once the filters narrow the list to 3 or fewer."
+        in wide.content.decode()
+    )
+    narrow = client.get("/events/?country=RU")
+    assert [f.title for f in narrow.context["facets"]] == ["Type", "Country", "Year"]
