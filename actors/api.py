@@ -1,11 +1,11 @@
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 
 from events import services
 from events.api import EditorWritesMixin, WorkflowActionsMixin
-from relations_site.api import PublishedViewSet
+from relations_site.api import PublishedViewSet, joined
 
 from .filters import ActorFilter
-from .models import Actor, Affiliation
+from .models import Actor, ActorAlias, Affiliation
 from .serializers import ActorSerializer
 
 
@@ -18,13 +18,13 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     filterset_class = ActorFilter
     lookup_field = "slug"
     export_columns = (
-        ("slug", lambda a: a.slug),
-        ("name", lambda a: a.name),
-        ("kind", lambda a: a.kind),
-        ("country", lambda a: a.country),
-        ("wikidata_id", lambda a: a.wikidata_id),
-        ("aliases", lambda a: ";".join(alias.name for alias in a.aliases.all())),
-        ("description", lambda a: a.description),
+        ("slug", "slug"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("country", "country"),
+        ("wikidata_id", "wikidata_id"),
+        ("aliases", joined(ActorAlias.objects.filter(actor=OuterRef("pk")), "name")),
+        ("description", "description"),
     )
 
     def perform_create(self, serializer):

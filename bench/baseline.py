@@ -77,8 +77,8 @@ def application(environ, start_response):
             where += " AND e.search_document @@ websearch_to_tsquery('english', %(q)s)"
             params["q"] = query["q"]
         if "actor" in query:
-            where += """ AND EXISTS (SELECT 1 FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id
-                        WHERE p.event_id = e.id AND a.slug = %(actor)s)"""
+            where += """ AND EXISTS (SELECT 1 FROM events_participation p WHERE p.event_id = e.id
+                        AND p.actor_id = (SELECT id FROM actors_actor WHERE slug = %(actor)s))"""
             params["actor"] = query["actor"]
         body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)))})
         return respond(start_response, body, "application/json")
@@ -95,7 +95,8 @@ def application(environ, start_response):
             cursor.execute(
                 """SELECT q.id, q.text, q.said_on, a.slug, a.name, s.id, s.title FROM events_quote q
                    JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
-                   WHERE a.slug = %s AND q.status = 'published' AND a.status = 'published' AND s.status = 'published'
+                   WHERE q.speaker_id = (SELECT id FROM actors_actor WHERE slug = %s) AND q.status = 'published'
+                   AND a.status = 'published' AND s.status = 'published'
                    ORDER BY q.said_on DESC NULLS LAST, q.id DESC LIMIT 30""",
                 (query.get("speaker", ""),),
             )

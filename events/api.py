@@ -1,6 +1,6 @@
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,17 +10,13 @@ from rest_framework.response import Response
 from simple_history.utils import update_change_reason
 
 from actors.models import Actor
-from relations_site.api import PublishedViewSet
+from relations_site.api import PublishedViewSet, joined
 from relations_site.publishing import Status
 
 from . import services
 from .filters import EventFilter, QuoteFilter, SourceFilter
 from .models import Citation, Event, EventType, Participation, Quote, Source
 from .serializers import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
-
-
-def joined(values):
-    return ";".join(values)
 
 
 class WorkflowActionsMixin:
@@ -141,20 +137,32 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     filterset_class = EventFilter
     lookup_field = "slug"
     export_columns = (
-        ("slug", lambda e: e.slug),
-        ("title", lambda e: e.title),
-        ("type", lambda e: e.event_type.code),
-        ("type_name", lambda e: e.event_type.name),
-        ("quad_class", lambda e: e.event_type.quad_class),
-        ("start_date", lambda e: e.start_date.isoformat()),
-        ("end_date", lambda e: e.end_date.isoformat() if e.end_date else ""),
-        ("date_precision", lambda e: e.date_precision),
-        ("location", lambda e: e.location),
-        ("country", lambda e: e.country),
-        ("participants", lambda e: joined(f"{p.actor.slug}:{p.role}" for p in e.participations.all())),
-        ("sources", lambda e: joined(str(c.source_id) for c in e.citations.all())),
-        ("quote_count", lambda e: e.quote_count),
-        ("summary", lambda e: e.summary),
+        ("slug", "slug"),
+        ("title", "title"),
+        ("type", "event_type__code"),
+        ("type_name", "event_type__name"),
+        ("quad_class", "event_type__quad_class"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+        ("date_precision", "date_precision"),
+        ("location", "location"),
+        ("country", "country"),
+        (
+            "participants",
+            joined(
+                Participation.objects.filter(event=OuterRef("pk"), actor__status=Status.PUBLISHED),
+                Concat("actor__slug", Value(":"), "role", output_field=TextField()),
+            ),
+        ),
+        (
+            "sources",
+            joined(
+                Citation.objects.filter(event=OuterRef("pk"), source__status=Status.PUBLISHED),
+                Cast("source_id", TextField()),
+            ),
+        ),
+        ("quote_count", "quote_count"),
+        ("summary", "summary"),
     )
 
     def base_queryset(self):
@@ -183,17 +191,17 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     export_columns = (
-        ("id", lambda q: q.pk),
-        ("text", lambda q: q.text),
-        ("speaker", lambda q: q.speaker.slug),
-        ("speaker_name", lambda q: q.speaker.name),
-        ("speaker_title", lambda q: q.speaker_title),
-        ("said_on", lambda q: q.said_on.isoformat() if q.said_on else ""),
-        ("said_on_precision", lambda q: q.said_on_precision),
-        ("is_paraphrase", lambda q: "true" if q.is_paraphrase else "false"),
-        ("source", lambda q: q.source_id),
-        ("event", lambda q: q.event.slug if q.event_id and q.event.status == Status.PUBLISHED else ""),
-        ("language", lambda q: q.language),
+        ("id", "id"),
+        ("text", "text"),
+        ("speaker", "speaker__slug"),
+        ("speaker_name", "speaker__name"),
+        ("speaker_title", "speaker_title"),
+        ("said_on", "said_on"),
+        ("said_on_precision", "said_on_precision"),
+        ("is_paraphrase", Case(When(is_paraphrase=True, then=Value("true")), default=Value("false"))),
+        ("source", "source_id"),
+        ("event", Case(When(event__status=Status.PUBLISHED, then="event__slug"), default=Value(""))),
+        ("language", "language"),
     )
 
     def base_queryset(self):
@@ -207,16 +215,9 @@ class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
-    export_columns = (
-        ("id", lambda s: s.pk),
-        ("title", lambda s: s.title),
-        ("url", lambda s: s.url),
-        ("publisher", lambda s: s.publisher),
-        ("author", lambda s: s.author),
-        ("published_on", lambda s: s.published_on.isoformat() if s.published_on else ""),
-        ("language", lambda s: s.language),
-        ("kind", lambda s: s.kind),
-        ("archive_url", lambda s: s.archive_url),
+    export_columns = tuple(
+        (name, name)
+        for name in ("id", "title", "url", "publisher", "author", "published_on", "language", "kind", "archive_url")
     )
 
 
