@@ -1,0 +1,49 @@
+"""EXPLAIN ANALYZE of the hot reads on the benchmark database, as the project runs them.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/relations_bench DEBUG=1 \\
+        .venv/bin/python manage.py shell < bench/explain.py
+"""
+
+from django.db import connection
+from django.http import QueryDict
+
+from actors.models import Actor
+from events.filters import EventFilter, QuoteFilter
+from events.models import Event, Quote
+from relations_site.pagination import after, order_by, ordering_keys
+from relations_site.views import capped_count  # noqa: F401 - the count the pages run
+
+
+def explain(title, queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print(f"### {title}\n\n```\n{plan}\n```\n")
+
+
+def page(filterset_class, query, model, size=30):
+    filterset = filterset_class(QueryDict(query), queryset=model.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    queryset = filterset.qs
+    keys = ordering_keys(queryset)
+    return queryset.order_by(*order_by(keys))[:size] if keys else queryset[:size]
+
+
+popular = (
+    Actor.objects.raw(
+        "SELECT a.id, a.slug FROM actors_actor a JOIN events_participation p ON p.actor_id = a.id "
+        "GROUP BY a.id ORDER BY count(*) DESC LIMIT 1"
+    )[0].slug
+)
+explain("Events list, newest first (first page)", page(EventFilter, "", Event))
+explain("Events by type, country and date", page(EventFilter, "type=04&country=RU&date_from=2010", Event))
+explain(f"A popular actor's timeline ({popular}), newest 50", page(EventFilter, f"actor={popular}", Event, 50))
+explain("Search a common word, newest first", page(EventFilter, "q=sanctions&ordering=-date", Event))
+explain("Search a common word, best first", page(EventFilter, "q=sanctions", Event))
+explain(f"Quotes by speaker ({popular})", page(QuoteFilter, f"speaker={popular}", Quote))
+deep = list(Event.objects.published().order_by("-start_date", "-id").values_list("start_date", "id")[300_000:300_001])[0]
+events = Event.objects.published()
+keys = ordering_keys(events)
+explain("Deep cursor page (300,000 rows in)", events.filter(after(keys, list(deep))).order_by(*order_by(keys))[:30])
+explain("Capped count (10,001 rows at most)", Event.objects.published().order_by()[:10_001].values("pk"))
