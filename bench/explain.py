@@ -30,19 +30,19 @@ def page(filterset_class, query, model, size=30):
     return queryset.order_by(*order_by(keys))[:size] if keys else queryset[:size]
 
 
-popular = (
-    Actor.objects.raw(
-        "SELECT a.id, a.slug FROM actors_actor a JOIN events_participation p ON p.actor_id = a.id "
-        "GROUP BY a.id ORDER BY count(*) DESC LIMIT 1"
-    )[0].slug
-)
+popular = Actor.objects.raw(
+    "SELECT a.id, a.slug FROM actors_actor a JOIN events_participation p ON p.actor_id = a.id "
+    "GROUP BY a.id ORDER BY count(*) DESC LIMIT 1"
+)[0].slug
 explain("Events list, newest first (first page)", page(EventFilter, "", Event))
 explain("Events by type, country and date", page(EventFilter, "type=04&country=RU&date_from=2010", Event))
 explain(f"A popular actor's timeline ({popular}), newest 50", page(EventFilter, f"actor={popular}", Event, 50))
 explain("Search a common word, newest first", page(EventFilter, "q=sanctions&ordering=-date", Event))
 explain("Search a common word, best first", page(EventFilter, "q=sanctions", Event))
 explain(f"Quotes by speaker ({popular})", page(QuoteFilter, f"speaker={popular}", Quote))
-deep = list(Event.objects.published().order_by("-start_date", "-id").values_list("start_date", "id")[300_000:300_001])[0]
+deep = list(Event.objects.published().order_by("-start_date", "-id").values_list("start_date", "id")[300_000:300_001])[
+    0
+]
 events = Event.objects.published()
 keys = ordering_keys(events)
 explain("Deep cursor page (300,000 rows in)", events.filter(after(keys, list(deep))).order_by(*order_by(keys))[:30])

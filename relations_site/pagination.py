@@ -70,6 +70,17 @@ def order_by(keys, reverse=False):
 
 def after(keys, values, reverse=False):
     """Rows strictly after ``values`` in the keys' order (before it, with ``reverse``)."""
+    condition = _after(keys, values, reverse)
+    key, value = keys[0], values[0]
+    if value is not None and not key.nullable:
+        # The same bound once more, as a plain range on the first key: it lets PostgreSQL start
+        # an index scan at the cursor instead of OR-ing bitmaps and sorting (EXPLAIN in bench/).
+        descending = key.descending != reverse
+        condition &= Q(**{f"{key.name}__{'lte' if descending else 'gte'}": value})
+    return condition
+
+
+def _after(keys, values, reverse):
     key, value = keys[0], values[0]
     descending = key.descending != reverse
     comparison = "lt" if descending else "gt"
@@ -84,7 +95,7 @@ def after(keys, values, reverse=False):
         equal = Q(**{key.name: value})
     if len(keys) == 1:
         return strictly
-    return strictly | (equal & after(keys[1:], values[1:], reverse))
+    return strictly | (equal & _after(keys[1:], values[1:], reverse))
 
 
 class KeysetPagination(BasePagination):
