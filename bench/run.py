@@ -33,7 +33,7 @@ ENV = {
     "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "LOG_LEVEL": "ERROR",
-    "API_ANON_RATE": "100000000/minute",
+    "API_THROTTLE": "0",
     "BASELINE_DSN": f"{PG}/{DB}",
 }
 

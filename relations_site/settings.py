@@ -184,10 +184,12 @@ REST_FRAMEWORK = {
         "relations_site.negotiation.FormParser",
         "relations_site.negotiation.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # API_THROTTLE=0 turns throttling off (the benchmark measures serving, not refusing).
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle", "relations_site.throttling.EditorRateThrottle"]
+        if env_bool("API_THROTTLE", True)
+        else []
+    ),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "120/minute"),
         "user": env_str("API_USER_RATE", "1200/minute"),

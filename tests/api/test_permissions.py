@@ -207,3 +207,10 @@ def test_nul_character_in_a_body_is_400(editor_api):
         {"detail": "The request body cannot contain NUL characters."},
     )
     assert not Event.objects.exists()
+
+
+def test_editors_rate_does_not_cap_anonymous_clients(api, monkeypatch):
+    from relations_site.throttling import EditorRateThrottle
+
+    monkeypatch.setattr(EditorRateThrottle, "THROTTLE_RATES", {"user": "1/minute"})
+    assert [api.get(f"/api/event-types/?n={n}").status_code for n in range(3)] == [200, 200, 200]

@@ -57,13 +57,15 @@ def no_connection_closing():
 @pytest.fixture
 def editor_token(db, monkeypatch, no_connection_closing):
     from rest_framework.authtoken.models import Token
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+    from rest_framework.throttling import AnonRateThrottle
+
+    from relations_site.throttling import EditorRateThrottle
 
     from tests.api.conftest import user_with
 
     # The fuzzer sends thousands of requests; throttling is tested on its own.
     monkeypatch.setattr(AnonRateThrottle, "allow_request", lambda self, request, view: True)
-    monkeypatch.setattr(UserRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(EditorRateThrottle, "allow_request", lambda self, request, view: True)
     cache.clear()
     call_command("loaddata", "putin_xi_olympics", verbosity=0)
     codenames = [
