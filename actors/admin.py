@@ -122,7 +122,7 @@ class ActorAliasAdmin(HistoryAdmin):
 
 @admin.register(Affiliation)
 class AffiliationAdmin(HistoryAdmin):
-    parent_field = "person"
+    parent_fields = ["person", "organization"]
     list_display = ["person", "title", "organization", "start_date", "end_date"]
     list_select_related = ["person", "organization"]
     search_fields = ["title", "person__name", "organization__name"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from relations_site.admin import EditorialInlineMixin, HistoryAdmin, PublishableAdmin
+from relations_site.admin import EditorialInlineMixin, HistoryAdmin, InlineVersionForm, PublishableAdmin
 
 from .models import Citation, Event, EventType, Participation, Quote, Source
 
@@ -25,9 +25,13 @@ class CitationInline(EditorialInlineMixin, admin.TabularInline):
 
 class QuoteInline(EditorialInlineMixin, admin.StackedInline):
     model = Quote
+    form = InlineVersionForm
     extra = 0
     autocomplete_fields = ["speaker", "source"]
-    fields = ["text", "speaker", "speaker_title", "said_on", "said_on_precision", "source", "is_paraphrase", "status"]
+    fields = [
+        "text", "speaker", "speaker_title", "said_on", "said_on_precision", "source", "is_paraphrase", "status",
+        "expected_version",
+    ]  # fmt: skip
     readonly_fields = ["status"]
     show_change_link = True
 

@@ -112,6 +112,10 @@ VERBS = {Status.REVIEW: "sent to review", Status.PUBLISHED: "published", Status.
 
 def _set_status(*, obj, status, user, reason=""):
     locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if getattr(locked, "merged_into_id", None):
+        raise TransitionError(f"“{obj}” was merged into another actor; work on that one.")
+    if locked.status == Status.WITHDRAWN:
+        require(can_publish(user, obj), f"Only a Publisher may bring back the withdrawn “{obj}”.")
     if locked.status not in ALLOWED_FROM[status]:
         raise TransitionError(f"“{obj}” is {locked.get_status_display().lower()}; it cannot be {VERBS[status]}.")
     obj.status = status
@@ -220,8 +224,18 @@ def merge_actors(*, survivor, duplicate, user):
     require(can_publish(user, survivor), "Only a Publisher may merge actors.")
     if survivor.pk == duplicate.pk:
         raise TransitionError("An actor cannot be merged into itself.")
+    # Lock both and work on their current rows, so a concurrent edit is neither lost nor merged stale.
+    locked = {a.pk: a for a in Actor.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if duplicate.merged_into_id:
         raise TransitionError(f"“{duplicate}” was already merged into another actor.")
+    if survivor.merged_into_id:
+        raise TransitionError(f"“{survivor}” was itself merged into another actor; merge into that one.")
+    if duplicate.status == Status.PUBLISHED and survivor.status != Status.PUBLISHED:
+        raise TransitionError(
+            f"“{survivor}” is not published: publish it first, or the published “{duplicate}”'s "
+            "quotes and events would hang on an unpublished actor."
+        )
     reason = f"Merged “{duplicate}” into “{survivor}”."
 
     for participation in Participation.objects.filter(actor=duplicate):

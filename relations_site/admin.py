@@ -96,6 +96,27 @@ class EditorialForm(forms.ModelForm):
         return cleaned
 
 
+class InlineVersionForm(forms.ModelForm):
+    """An inline row of an entry with its own version (a quote on an event's page): a changed
+    row is refused if someone saved that entry since the page was opened."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            try:
+                self.next_version = services.check_version(self.instance, cleaned.get("expected_version"))
+            except services.ConcurrentEditError as error:
+                raise forms.ValidationError(str(error), code="stale") from None
+        return cleaned
+
+
 class EditorialInlineMixin:
     """Inline rows of a published entry are part of what the public sees: Publishers only."""
 
@@ -143,21 +164,45 @@ class PublishableAdmin(SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting is editing: the same rights as the change form, and the same version check
+        # (against the entry as it is now, not as it was in the version being restored).
+        current = self.get_object(request, object_id)
+        if request.method == "POST" and (current is None or not services.can_edit(request.user, current)):
+            raise PermissionDenied
+        request.current_version = current.version if current else None
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and getattr(request, "current_version", None) is not None:
+            obj.version = request.current_version  # the old version's form starts from now
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request, obj, form, change):
         services.record_write(
             obj=obj, user=request.user, created=not change, reason=form.cleaned_data.get("change_reason", "")
         )
         if change:
             obj.version = form.next_version
+            # A form never changes the status, not even a revert to a version that had another:
+            # status moves only through the workflow actions.
+            obj.status = type(obj).objects.values_list("status", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        # Entries added or changed through an inline (a quote on an event's page) record
-        # their editor too.
+        # Entries changed through an inline (a quote on an event's page) follow their own rules:
+        # the editor's rights on that entry, its version (InlineVersionForm), who changed it.
         for inline_form in formset.forms:
             obj = inline_form.instance
-            if hasattr(obj, "updated_by") and inline_form.has_changed():
-                services.record_write(obj=obj, user=request.user, created=obj._state.adding)
+            if not hasattr(obj, "updated_by") or not inline_form.has_changed():
+                continue
+            adding = obj._state.adding
+            if not adding:
+                if not services.can_edit(request.user, obj):
+                    raise PermissionDenied(f"Only a Publisher may change “{obj}”.")
+                obj.version = inline_form.next_version
+                obj.status = type(obj).objects.values_list("status", flat=True).get(pk=obj.pk)
+            services.record_write(obj=obj, user=request.user, created=adding)
         super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
@@ -169,9 +214,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     edit rights of the entry they belong to."""
 
     parent_field = None
+    parent_fields = None  # every side that must be editable (an affiliation has two)
+
+    def _parents(self, obj):
+        return [getattr(obj, name) for name in (self.parent_fields or [self.parent_field])]
 
     def _may_edit(self, request, obj):
-        return obj is None or services.can_edit(request.user, getattr(obj, self.parent_field))
+        return obj is None or all(services.can_edit(request.user, parent) for parent in self._parents(obj))
+
+    def save_model(self, request, obj, form, change):
+        # The row may have been moved to another parent: both the old and the new must be editable.
+        parents = self._parents(obj)
+        if change:
+            parents += self._parents(type(obj).objects.get(pk=obj.pk))
+        if not all(services.can_edit(request.user, parent) for parent in parents):
+            raise PermissionDenied("Only a Publisher may change what a published entry shows.")
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._may_edit(request, obj)

@@ -12,6 +12,7 @@ import hashlib
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 GENERATION_KEY = "relations:generation"
@@ -27,11 +28,18 @@ def generation():
     return value
 
 
-def bump_generation(**kwargs):
+def _bump():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (or evicted): any new value invalidates
         cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def bump_generation(**kwargs):
+    # Now, and again when the transaction commits: a reader between the two would otherwise
+    # cache the old rows under the new generation.
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def connect_invalidation():
@@ -52,7 +60,8 @@ class PublicCacheMiddleware:
         if not self.cacheable_request(request):
             return self.get_response(request)
         digest = hashlib.blake2b(
-            f"{request.get_full_path()}|{request.headers.get('Accept', '')}".encode(), digest_size=16
+            f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{request.headers.get('Accept', '')}".encode(),
+            digest_size=16,
         ).hexdigest()
         key = f"relations:page:{generation()}:{digest}"
         cached = cache.get(key)

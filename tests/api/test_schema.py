@@ -60,7 +60,6 @@ def editor_token(db, monkeypatch, no_connection_closing):
     from rest_framework.throttling import AnonRateThrottle
 
     from relations_site.throttling import EditorRateThrottle
-
     from tests.api.conftest import user_with
 
     # The fuzzer sends thousands of requests; throttling is tested on its own.

@@ -419,3 +419,72 @@ def test_changes_feed_takes_any_time_zone(api):
     assert api.get("/api/changes/", {"since": "0001-01-01T00:00:00+01:00"}).json() == {
         "since": ["That time is out of range."]
     }
+
+
+# Found by review: every way around the rules is closed ------------------------------------
+
+
+def test_revert_needs_edit_rights_and_never_changes_the_status(editor, publisher):
+    event = EventFactory(status=Status.DRAFT, title="Draft title")
+    services.publish(obj=event, user=publisher)
+    first = event.history.order_by("history_date").first()  # the draft version
+    url = reverse("admin:events_event_simple_history", args=[event.pk, first.history_id])
+    event.refresh_from_db()
+    assert admin_client(editor).post(url, event_form(event, title="Reverted")).status_code == 403
+    assert admin_client(publisher).post(url, event_form(event, title="Reverted")).status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.status) == ("Reverted", Status.PUBLISHED)
+
+
+def test_revert_form_starts_from_the_current_version(publisher):
+    event = EventFactory(status=Status.DRAFT, title="One")
+    client = admin_client(publisher)
+    client.post(reverse("admin:events_event_change", args=[event.pk]), event_form(event, title="Two"))
+    first = event.history.order_by("history_date").first()
+    page = client.get(reverse("admin:events_event_simple_history", args=[event.pk, first.history_id]))
+    assert page.context["adminform"].form["expected_version"].value() == 2
+
+
+def test_inline_quote_follows_its_own_rights_and_version(editor):
+    draft_event = EventFactory(status=Status.DRAFT)
+    quote = QuoteFactory(event=draft_event, text="Published words")
+    client = admin_client(editor)
+    data = event_form(draft_event)
+    data["quotes-0-text"] = "Changed words"
+    data["quotes-0-expected_version"] = quote.version
+    assert client.post(reverse("admin:events_event_change", args=[draft_event.pk]), data).status_code == 403
+    assert Quote.objects.get(pk=quote.pk).text == "Published words"
+
+
+def test_inline_quote_change_bumps_its_version(publisher):
+    event = EventFactory(status=Status.DRAFT)
+    quote = QuoteFactory(event=event, text="Before", status=Status.DRAFT)
+    data = event_form(event)
+    data["quotes-0-text"] = "After"
+    data["quotes-0-expected_version"] = quote.version
+    assert admin_client(publisher).post(reverse("admin:events_event_change", args=[event.pk]), data).status_code == 302
+    quote.refresh_from_db()
+    assert (quote.text, quote.version) == ("After", 2)
+
+
+def test_editor_cannot_bring_back_a_withdrawn_entry(editor, publisher):
+    event = EventFactory()
+    services.withdraw(obj=event, user=publisher)
+    with pytest.raises(PermissionDenied, match="Only a Publisher may bring back"):
+        services.send_to_review(obj=event, user=editor)
+
+
+def test_merge_refuses_an_unpublished_survivor_for_a_published_duplicate(publisher):
+    survivor, duplicate = ActorFactory(status=Status.DRAFT), ActorFactory()
+    with pytest.raises(services.TransitionError, match="publish it first"):
+        services.merge_actors(survivor=survivor, duplicate=duplicate, user=publisher)
+
+
+def test_editor_cannot_add_a_participant_to_a_published_event_directly(editor):
+    event = EventFactory(title="Live")
+    response = admin_client(editor).post(
+        reverse("admin:events_participation_add"),
+        {"event": event.pk, "actor": ActorFactory().pk, "role": "participant"},
+    )
+    assert response.status_code == 403
+    assert event.participations.count() == 0
