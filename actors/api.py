@@ -3,6 +3,7 @@ from django.db.models import OuterRef, Prefetch
 from events import services
 from events.api import EditorWritesMixin, WorkflowActionsMixin
 from relations_site.api import PublishedViewSet, joined
+from relations_site.publishing import Status
 
 from .filters import ActorFilter
 from .models import Actor, ActorAlias, Affiliation
@@ -41,11 +42,11 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         return response
 
     def base_queryset(self):
-        organizations = Actor.objects.all() if self.include_drafts else Actor.objects.published()
+        visible = {} if self.include_drafts else {"organization__status": Status.PUBLISHED}
         return Actor.objects.prefetch_related(
             "aliases",
             Prefetch(
                 "affiliations",
-                queryset=Affiliation.objects.filter(organization__in=organizations).select_related("organization"),
+                queryset=Affiliation.objects.filter(**visible).select_related("organization"),
             ),
         )

@@ -57,13 +57,13 @@ class ActorDetailView(PublishedDetailView):
             "aliases",
             Prefetch(
                 "affiliations",
-                queryset=Affiliation.objects.filter(organization__in=Actor.objects.published()).select_related(
+                queryset=Affiliation.objects.filter(organization__status=Status.PUBLISHED).select_related(
                     "organization"
                 ),
             ),
             Prefetch(
                 "members",
-                queryset=Affiliation.objects.filter(person__in=Actor.objects.published()).select_related("person"),
+                queryset=Affiliation.objects.filter(person__status=Status.PUBLISHED).select_related("person"),
             ),
         )
 
@@ -92,7 +92,7 @@ class ActorDetailView(PublishedDetailView):
         all took seconds at a million events (bench/README.md)."""
         latest = events.order_by("-start_date", "-id").values("pk")[: self.counterparts_window]
         return (
-            Participation.objects.filter(event__in=latest, actor__in=Actor.objects.published())
+            Participation.objects.filter(event__in=latest, actor__status=Status.PUBLISHED)
             .exclude(actor=actor)
             .values("actor__slug", "actor__name")
             .annotate(shared=Count("event", distinct=True))

@@ -9,7 +9,6 @@ from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 from simple_history.utils import update_change_reason
 
-from actors.models import Actor
 from relations_site.api import PublishedViewSet, joined
 from relations_site.publishing import Status
 
@@ -167,17 +166,26 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     def base_queryset(self):
         drafts = self.include_drafts
-        actors = Actor.objects.all() if drafts else Actor.objects.published()
-        sources = Source.objects.all() if drafts else Source.objects.published()
+        # Visible related rows by a join on their status (Actor and Source published() is just
+        # that), not "IN (SELECT … published())": that hashed 250,000 sources on every request.
+        visible = {} if drafts else {"status": Status.PUBLISHED}
         quotes = Quote.objects.all() if drafts else Quote.objects.published()
         quote_count = quotes.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk")).values("n")
         return (
             Event.objects.select_related("event_type")
             .prefetch_related(
                 Prefetch(
-                    "participations", queryset=Participation.objects.filter(actor__in=actors).select_related("actor")
+                    "participations",
+                    queryset=Participation.objects.filter(
+                        **{f"actor__{k}": v for k, v in visible.items()}
+                    ).select_related("actor"),
                 ),
-                Prefetch("citations", queryset=Citation.objects.filter(source__in=sources).select_related("source")),
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.filter(**{f"source__{k}": v for k, v in visible.items()}).select_related(
+                        "source"
+                    ),
+                ),
             )
             .annotate(quote_count=Coalesce(Subquery(quote_count, output_field=IntegerField()), 0))
         )

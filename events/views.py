@@ -2,9 +2,9 @@ from collections import Counter
 
 from django.db.models import Count, Prefetch
 
-from actors.models import Actor
 from relations_site import jsonld
 from relations_site.facets import Facet, FacetItem, url_with, value_facet, year_facet
+from relations_site.publishing import Status
 from relations_site.views import FilteredListView, PublishedDetailView
 
 from .filters import EventFilter, QuoteFilter, SourceFilter
@@ -15,7 +15,7 @@ def public_participations(to_attr=None):
     """Participants of events, published actors only, with the actor in the same query."""
     return Prefetch(
         "participations",
-        queryset=Participation.objects.filter(actor__in=Actor.objects.published()).select_related("actor"),
+        queryset=Participation.objects.filter(actor__status=Status.PUBLISHED).select_related("actor"),
         to_attr=to_attr,
     )
 
@@ -120,7 +120,7 @@ class EventDetailView(PublishedDetailView):
             public_participations(),
             Prefetch(
                 "citations",
-                queryset=Citation.objects.filter(source__in=Source.objects.published()).select_related("source"),
+                queryset=Citation.objects.filter(source__status=Status.PUBLISHED).select_related("source"),
             ),
             Prefetch("quotes", queryset=Quote.objects.published().select_related("speaker")),
         )
