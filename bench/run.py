@@ -224,6 +224,7 @@ def main():
         lines.append(f"| events | {rows:,} | {rate:,.0f} | {before:.0f} → {after:.0f} |")
     report = "\n".join(lines)
     print(report)
+    # The last run, for copying into bench/README.md (not versioned: it changes every run).
     (ROOT / "bench" / "latest.md").write_text(
         f"Events in the database: {EVENTS:,}; wrk -t2 -c8 -d{DURATION}.\n\n{report}\n"
     )

@@ -9,5 +9,10 @@ def assert_rejected(obj, message):
     with pytest.raises(ValidationError) as excinfo:
         obj.full_clean()
     assert message in excinfo.value.messages
+    assert_rejected_by_database(obj)
+
+
+def assert_rejected_by_database(obj):
+    """Saved without validation, the entry is still refused by a constraint."""
     with pytest.raises(IntegrityError), transaction.atomic():
         obj.save()

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from actors.models import Actor, ActorAlias, Affiliation
 from relations_site.publishing import Status
 from tests.factories import ActorAliasFactory, ActorFactory, AffiliationFactory, StateFactory
-from tests.helpers import assert_rejected
+from tests.helpers import assert_rejected, assert_rejected_by_database
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +55,12 @@ def test_actor_unknown_kind_is_rejected():
     with pytest.raises(ValidationError) as excinfo:
         actor.full_clean()
     assert "kind" in excinfo.value.message_dict
-    assert_rejected_db_only(actor)
+    assert_rejected_by_database(actor)
 
 
 def test_actor_unknown_status_is_rejected_by_the_database():
     actor = Actor(name="X", slug="x", kind="person", status="live")
-    assert_rejected_db_only(actor)
-
-
-def assert_rejected_db_only(obj):
-    from django.db import IntegrityError, transaction
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        obj.save()
+    assert_rejected_by_database(actor)
 
 
 def test_actor_published_returns_only_published():
@@ -108,7 +101,7 @@ def test_affiliation_with_oneself_is_rejected():
     assert excinfo.value.message_dict["organization"] == [
         "An affiliation is with a state, organization or group, not a person."
     ]
-    assert_rejected_db_only(affiliation)
+    assert_rejected_by_database(affiliation)
 
 
 def test_affiliation_of_a_state_is_rejected_with_a_field_error():
