@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench migrate setup-local clean-venv
+.PHONY: run test lint bench serve deploy-check secret-key migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -20,6 +20,28 @@ run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_local
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Production: gunicorn on $(BIND) with static files by whitenoise. Everything else comes from
+# the environment: SECRET_KEY (make secret-key), ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, and
+# CSRF_TRUSTED_ORIGINS; over plain HTTP without a TLS proxy in front, SECURE_SSL_REDIRECT=0.
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 2
+serve: export DEBUG = 0
+serve: $(VENV)/.installed
+	$(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
+	$(BIN)/gunicorn relations_site.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+		--timeout 60 --graceful-timeout 30 --max-requests 10000 --max-requests-jitter 1000 \
+		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" --access-logfile -
+
+# Django's deployment checklist with production settings (a throwaway key and host).
+deploy-check: $(VENV)/.installed
+	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=relations.example $(MANAGE) check --deploy --fail-level WARNING
+
+secret-key: $(VENV)/.installed
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))'
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points there.
 test: $(VENV)/.installed

@@ -34,6 +34,7 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "LOG_LEVEL": "ERROR",
     "API_THROTTLE": "0",
+    "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
     "BASELINE_DSN": f"{PG}/{DB}",
 }
 

@@ -4,6 +4,7 @@ One module for every environment: development, tests and production differ only
 by environment variables (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "corsheaders",
     "relations_site",  # template tags
     "actors",
     "events",
@@ -72,6 +75,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the public cache, so that cached responses get the policy too.
+    "relations_site.middleware.ContentSecurityPolicyMiddleware",
+    "relations_site.middleware.PermissionsPolicyMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "relations_site.middleware.RejectNulBytesMiddleware",
     "relations_site.cache.PublicCacheMiddleware",
@@ -83,6 +90,8 @@ MIDDLEWARE = [
     # Lets django-simple-history record the signed-in user on every write.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "relations_site.urls"
@@ -138,6 +147,12 @@ CACHES = {
     )
 }
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins for a username+address that failed too often (admin and API token).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,7 +183,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "relations_site.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
@@ -193,6 +208,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "120/minute"),
         "user": env_str("API_USER_RATE", "1200/minute"),
+        # Password attempts for an API token, per client address, on top of django-axes.
+        "token": env_str("API_TOKEN_RATE", "10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "relations_site.api.exception_handler",
@@ -228,3 +245,71 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+
+# Security ---------------------------------------------------------------------------------
+# Production defaults are strict; each can be relaxed by the environment for a local
+# deployment over plain HTTP (the benchmark and load test set SECURE_SSL_REDIRECT=0).
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters; generate one with make secret-key.")
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (nginx, a load balancer).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks from the proxy come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Editors stay signed in for a working day, not for weeks.
+SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(12 * 3600)))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: every script, style, image and font comes from this site (the
+# project ships its assets; nothing loads from a CDN), no inline script, no framing.
+# JSON-LD blocks are data, not script, and are not affected.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused (429) for AXES_COOLOFF_MINUTES. Keyed on
+# the pair so that a stranger cannot lock an editor out from elsewhere.
+AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "relations_site.views.login_locked_out"
+# Behind a proxy, the client's address is the last one the proxy appended.
+AXES_IPWARE_PROXY_COUNT = int(env_str("PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# API tokens expire; an editor rotates theirs with POST /api/auth/token/rotate/.
+API_TOKEN_MAX_AGE_DAYS = int(env_str("API_TOKEN_MAX_AGE_DAYS", "90"))
+
+# CORS: none unless configured. CORS_ALLOWED_ORIGINS lists the origins (scheme://host) whose
+# pages may call the API from a browser; only /api/ is ever shared.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "X-License", "X-Source"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "x-change-reason"]

@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
-from . import converters, feeds, pages, sitemaps
+from . import converters, feeds, pages, sitemaps, views
 
 register_converter(converters.IdConverter, "id")
 
+handler400 = "relations_site.views.bad_request"
+handler403 = "relations_site.views.permission_denied"
 handler404 = "relations_site.views.page_not_found"
+handler500 = "relations_site.views.server_error"
 
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("search/", pages.SearchView.as_view(), name="search"),
     path("feeds/events/", feeds.EventFeed(), name="feed-events"),
     path("feeds/quotes/", feeds.QuoteFeed(), name="feed-quotes"),

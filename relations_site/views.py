@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views import defaults
 from django.views.generic import DetailView, TemplateView
@@ -148,8 +151,52 @@ class PublishedDetailView(DetailView):
         return context
 
 
+# Errors raised outside a DRF view (an unknown address, a disallowed Host, a bug): JSON under
+# /api/ like the rest of the API, elsewhere the site's own page (templates/4xx.html, 500.html).
+# Neither says anything about internals.
+
+
 def page_not_found(request, exception):
-    """404s under /api/ are JSON like the rest of the API; elsewhere the site's page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error. It has been logged; try again in a moment."}, status=500)
+    return defaults.server_error(request)
+
+
+def healthz(request):
+    """For the proxy and the process supervisor: 200 while the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): JSON for the API's
+    token endpoint, the site's page for the admin's form."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = f"Too many failed attempts for this username from your address. Try again in {minutes} minutes."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429, headers={"Retry-After": str(minutes * 60)})
+    response = render(request, "errors/lockout.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
