@@ -77,9 +77,16 @@ def application(environ, start_response):
             where += " AND e.search_document @@ websearch_to_tsquery('english', %(q)s)"
             params["q"] = query["q"]
         if "actor" in query:
-            where += """ AND EXISTS (SELECT 1 FROM events_participation p WHERE p.event_id = e.id
-                        AND p.actor_id = (SELECT id FROM actors_actor WHERE slug = %(actor)s))"""
-            params["actor"] = query["actor"]
+            # The id first, as the project does: with a constant the planner can use the
+            # (actor, event) index's statistics; a scalar subquery made this read take seconds.
+            with connection().cursor() as cursor:
+                row = cursor.execute(
+                    "SELECT id FROM actors_actor WHERE slug = %s AND status = 'published'", (query["actor"],)
+                ).fetchone()
+            where += (
+                " AND EXISTS (SELECT 1 FROM events_participation p WHERE p.event_id = e.id AND p.actor_id = %(actor)s)"
+            )
+            params["actor"] = row[0] if row else 0
         body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)))})
         return respond(start_response, body, "application/json")
     if path == "/events.html":
