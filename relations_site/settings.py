@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "relations_site",  # template tags
+    "relations_site",  # template tags; backup and restore commands
     "actors",
     "events",
 ]
