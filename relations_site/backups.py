@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db.backends.postgresql.client import DatabaseClient
+from psycopg.conninfo import make_conninfo
 
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -181,8 +182,6 @@ def _pg_tool(connection, name):
 def _pg_conninfo(connection):
     """A libpq connection string for the command line; the password goes in the environment,
     where other users' `ps` cannot read it."""
-    from psycopg.conninfo import make_conninfo
-
     settings_dict = connection.settings_dict
     options = settings_dict["OPTIONS"]
     params = {
