@@ -116,7 +116,7 @@ def restore(*, connection, path):
 def _pg_dump(connection, path):
     pg_dump = _pg_tool(connection, "pg_dump")
     conninfo, env = _pg_conninfo(connection)
-    _run([pg_dump, "--format=custom", "--file", str(path), "--dbname", conninfo], env, "pg_dump")
+    _run([pg_dump, "--format=custom", "--file", str(path), "--dbname", conninfo], env, "pg_dump failed")
 
 
 def _pg_check_archive(connection, path):
