@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench serve deploy-check secret-key migrate setup-local clean-venv
+.PHONY: run test lint bench serve deploy-check secret-key backup restore migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,6 +57,18 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py
+
+# A consistent copy of the database (DATABASE_URL, else db.sqlite3): pg_dump's custom format on
+# PostgreSQL, SQLite's online backup otherwise. Into backups/ with a UTC timestamp, or BACKUP=path.
+backup: export DEBUG ?= 1
+backup: $(VENV)/.installed
+	$(MANAGE) backup $(BACKUP)
+
+# Replace everything in the database with BACKUP=path, in one transaction. Asks first; NOINPUT=1 does not.
+restore: export DEBUG ?= 1
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=backups/relations-….dump" >&2; exit 2; }
+	$(MANAGE) restore $(if $(NOINPUT),--noinput) $(BACKUP)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "corsheaders",
-    "relations_site",  # template tags
+    "relations_site",  # template tags; backup and restore commands
     "actors",
     "events",
 ]
