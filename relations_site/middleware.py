@@ -33,7 +33,7 @@ logger = logging.getLogger("relations.database")
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
 RETRY_AFTER_SECONDS = 5
-UNAVAILABLE = "The database is unavailable for a moment. Nothing was changed; try again in a few seconds."
+UNAVAILABLE = "The database is unavailable for a moment. Try again in a few seconds."
 
 
 def too_slow_message():
@@ -57,6 +57,27 @@ def statement_timeout_for(request):
     return None
 
 
+class StatementTimeout:
+    """A Django execute wrapper: sets the session's statement_timeout before the first query.
+
+    Straight to the driver, as Django's own health check does: a session setting, not a query
+    of the record, so it stays out of the query counts the tests pin. With persistent
+    connections the setting outlives the request, so every request that queries sets its own.
+    """
+
+    def __init__(self, milliseconds):
+        self.statement = f"SET statement_timeout = {int(milliseconds)}" if milliseconds else "RESET statement_timeout"
+        self.done = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.done:
+            self.done = True
+            database = context["connection"]
+            with database.wrap_database_errors:
+                database.connection.execute(self.statement)
+        return execute(sql, params, many, context)
+
+
 def is_query_canceled(exc):
     return getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED
 
@@ -64,47 +85,32 @@ def is_query_canceled(exc):
 class DatabaseMiddleware:
     """Bounded, clear answers when the database cannot give one.
 
-    - On PostgreSQL every request first sets its statement timeout (statement_timeout_for):
-      a pathological search is stopped after DB_STATEMENT_TIMEOUT_MS and answered with a 400
-      saying to narrow it, like a bad parameter (and like Datasette's time limit), instead of
-      holding a worker. Not a 503: retrying the same request would fail the same way.
+    - On PostgreSQL each request's statement timeout (statement_timeout_for) is set just before
+      its first query: a pathological search is stopped after DB_STATEMENT_TIMEOUT_MS and
+      answered with a 400 saying to narrow it, like a bad parameter (and like Datasette's time
+      limit), instead of holding a worker. Not a 503: the same request would fail again.
     - The database down (refused, restarting, a connection lost mid-request) is a 503 with
       Retry-After: JSON under /api/, else templates/503.html rendered without touching the
       database. Django discards a broken persistent connection (CONN_HEALTH_CHECKS, and
       ``errors_occurred`` at the end of the request), so the next request reconnects.
 
     It sits after the public cache: a cached page costs no query and is served while the
-    database is down.
+    database is down. Requests that query nothing (the OpenAPI schema) never connect.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            self.set_statement_timeout(statement_timeout_for(request))
-        except (OperationalError, InterfaceError) as exc:
-            return self.error_response(request, exc)
-        return self.get_response(request)
+        if connection.vendor != "postgresql" or not settings.DB_STATEMENT_TIMEOUT_MS:
+            return self.get_response(request)
+        with connection.execute_wrapper(StatementTimeout(statement_timeout_for(request))):
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
             return self.error_response(request, exception)
         return None
-
-    @staticmethod
-    def set_statement_timeout(milliseconds):
-        if connection.vendor != "postgresql" or not settings.DB_STATEMENT_TIMEOUT_MS:
-            return
-        # Straight to the driver, as Django's own health check does: a session setting, not a
-        # query of the record, so it stays out of the query counts the tests pin. Through
-        # Django's health check and error wrapping all the same: a connection the database
-        # dropped is replaced here, and a failure is Django's OperationalError, flagged.
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
-        statement = f"SET statement_timeout = {int(milliseconds)}" if milliseconds else "RESET statement_timeout"
-        with connection.wrap_database_errors:
-            connection.connection.execute(statement)
 
     @staticmethod
     def error_response(request, exc):
