@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench serve deploy-check secret-key backup restore migrate setup-local clean-venv
+.PHONY: run test lint bench loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -69,6 +69,14 @@ restore: export DEBUG ?= 1
 restore: $(VENV)/.installed
 	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=backups/relations-….dump" >&2; exit 2; }
 	$(MANAGE) restore $(if $(NOINPUT),--noinput) $(BACKUP)
+
+# 64 connections for 60 s over public reads while two editors write through the API, then the
+# same with PostgreSQL stopped for 5 s in the middle; checks that no acknowledged write is lost
+# (bench/loadtest.py; database relations_loadtest, 20,000 events, built on first run). Restarts
+# the local PostgreSQL cluster: other sessions on it lose their connections.
+loadtest: $(VENV)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/loadtest.py
 
 clean-venv:
 	rm -rf $(VENV)

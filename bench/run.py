@@ -43,20 +43,21 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def ensure_database():
+def ensure_database(db=DB, events=EVENTS, env=ENV):
+    """Create, migrate and fill ``db`` with ``events`` generated events, unless it has them."""
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB}"')
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=ENV, check=True)
-    with psycopg.connect(f"{PG}/{DB}") as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{db}"')
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    with psycopg.connect(f"{PG}/{db}") as conn:
         have = conn.execute("SELECT count(*) FROM events_event").fetchone()[0]
-    if have < EVENTS:
-        log(f"Generating {EVENTS - have:,} events (have {have:,}) …")
+    if have < events:
+        log(f"Generating {events - have:,} events (have {have:,}) …")
         subprocess.run(
-            [PYTHON, "manage.py", "generate_demo_data", "--events", str(EVENTS - have)], cwd=ROOT, env=ENV, check=True
+            [PYTHON, "manage.py", "generate_demo_data", "--events", str(events - have)], cwd=ROOT, env=env, check=True
         )
     else:
-        log(f"Reusing {DB}: {have:,} events.")
+        log(f"Reusing {db}: {have:,} events.")
 
 
 def probes():
@@ -107,11 +108,12 @@ def reads(p):
     ]  # fmt: skip
 
 
-def serve(app, port, extra_env=None, workers=2):
+def serve(app, port, extra_env=None, workers=2, output=None):
+    """gunicorn serving ``app``; its log goes to ``output`` (a file) when given."""
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env={**ENV, **(extra_env or {})}, start_new_session=True,
+        cwd=ROOT, env={**ENV, **(extra_env or {})}, start_new_session=True, stdout=output, stderr=output,
     )  # fmt: skip
     for _ in range(100):
         try:

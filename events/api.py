@@ -59,7 +59,10 @@ class EditorWritesMixin:
         response["ETag"] = etag(self.get_object())
         return response
 
+    @transaction.atomic
     def perform_create(self, serializer):
+        # One transaction with the change reason: a connection lost in between must not leave
+        # the entry stored without its history note.
         serializer.save(created_by=self.request.user, updated_by=self.request.user)
         self.record_reason(serializer.instance)
 

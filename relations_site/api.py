@@ -6,11 +6,12 @@ REST_FRAMEWORK in settings.py.
 
 import csv
 import datetime
+import itertools
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Subquery, Value
 from django.http import StreamingHttpResponse
 from rest_framework import renderers, serializers, viewsets
@@ -22,6 +23,7 @@ from .negotiation import EXPORT_RENDERERS, ContentNegotiation
 from .publishing import Status
 
 EXPORT_CHUNK = 2000
+EXPORT_BLOCK = 500  # rows per write to the client
 
 
 class Echo:
@@ -198,14 +200,16 @@ class PublishedViewSet(viewsets.ModelViewSet):
             annotations = {f"export_{name}": col for name, col in self.export_columns if not isinstance(col, str)}
             fields = [col if isinstance(col, str) else f"export_{name}" for name, col in self.export_columns]
             rows = queryset.annotate(**annotations).values_list(*fields).iterator(chunk_size=EXPORT_CHUNK)
-            body = _chain([writer.writerow(header)], _batched((writer.writerow(row) for row in rows), 500))
+            body = streamed([writer.writerow(header)], rows, writer.writerow)
             content_type = "text/csv; charset=utf-8"
         else:
             rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
             serializer = self.get_serializer_class()(context={**self.get_serializer_context(), "sparse": True})
-            body = _chain(
-                [renderers.JSONRenderer().render({"_meta": meta}).decode() + "\n"],
-                (renderers.JSONRenderer().render(serializer.to_representation(obj)).decode() + "\n" for obj in rows),
+            json_renderer = renderers.JSONRenderer()
+            body = streamed(
+                [json_renderer.render({"_meta": meta}).decode() + "\n"],
+                rows,
+                lambda obj: json_renderer.render(serializer.to_representation(obj)).decode() + "\n",
             )
             content_type = "application/x-ndjson; charset=utf-8"
         response = StreamingHttpResponse(body, content_type=content_type)
@@ -217,9 +221,39 @@ class PublishedViewSet(viewsets.ModelViewSet):
         return response
 
 
-def _chain(first, rest):
-    yield from first
-    yield from rest
+def streamed(head, rows, render):
+    """An export's body: ``head`` (lines), then ``render(row)`` for each row.
+
+    On PostgreSQL the rows are read inside a transaction. Outside one, Django declares the
+    server-side cursor WITH HOLD, and PostgreSQL then runs the whole query to completion when
+    the DECLARE commits, beyond the reach of statement_timeout. Inside one, each FETCH of
+    EXPORT_CHUNK rows is a statement of its own: a long export of cheap chunks runs as long as
+    it needs, while a query too slow to give even one chunk is stopped.
+
+    The first chunk is read here, in the view, so that a query stopped by the timeout, or a
+    database that is down, is an error response rather than a download cut off after its
+    header. The transaction ends (a rollback: nothing was written) when the body is closed,
+    which WSGI servers do even when the client goes away.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        rows = _in_transaction(rows)
+    rows = iter(rows)
+    first = list(itertools.islice(rows, 1))
+    return _body(head, first, rows, render)
+
+
+def _in_transaction(rows):
+    with transaction.atomic():
+        yield from rows
+
+
+def _body(head, first, rows, render):
+    try:
+        yield from head
+        yield from _batched((render(row) for row in itertools.chain(first, rows)), EXPORT_BLOCK)
+    finally:
+        if hasattr(rows, "close"):
+            rows.close()
 
 
 def _batched(lines, size):

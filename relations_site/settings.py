@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "relations_site.middleware.RejectNulBytesMiddleware",
     "relations_site.cache.PublicCacheMiddleware",
+    # Statement timeout for public reads; the database down or too slow is a 503 or 400 page.
+    "relations_site.middleware.DatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,10 +132,24 @@ def database_from_url(url):
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
             ),
         }
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Availability: a database host that does not answer fails the request in seconds (a
+        # 503, relations_site/middleware.py) instead of holding a worker for the operating
+        # system's TCP timeout. ``?connect_timeout=`` in DATABASE_URL overrides it.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+
+# Availability (relations_site/middleware.py, DatabaseMiddleware). On PostgreSQL, public reads
+# (GET/HEAD outside the admin) run each statement under this limit; a request that exceeds it
+# gets a 400 asking to narrow it. Writes, the admin and management commands are not limited.
+# 0 turns the limit off.
+DB_STATEMENT_TIMEOUT_MS = env_str("DB_STATEMENT_TIMEOUT_MS", "5000")
+if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
+    raise ImproperlyConfigured(f"DB_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_STATEMENT_TIMEOUT_MS!r}")
+DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)
 
 # Public responses are cached (relations_site/cache.py): Redis when CACHE_URL names it,
 # else this process's memory.

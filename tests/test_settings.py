@@ -26,6 +26,26 @@ def test_postgres_url_uses_psycopg_with_persistent_connections():
     assert "OPTIONS" not in config or "init_command" not in config["OPTIONS"]
 
 
+def test_postgres_connection_attempts_give_up_after_seconds_not_minutes():
+    assert database_from_url("postgres://editor@db.internal/relations")["OPTIONS"]["connect_timeout"] == 5
+    config = database_from_url("postgres://editor@db.internal/relations?connect_timeout=2")
+    assert int(config["OPTIONS"]["connect_timeout"]) == 2
+
+
+def test_settings_refuse_a_statement_timeout_that_is_not_whole_milliseconds():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={"DJANGO_SETTINGS_MODULE": "relations_site.settings", "DEBUG": "1", "DB_STATEMENT_TIMEOUT_MS": "5s"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DB_STATEMENT_TIMEOUT_MS must be whole milliseconds, not '5s'" in result.stderr
+
+
 def test_env_bool_rejects_unclear_values(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be a boolean"):
