@@ -57,6 +57,7 @@ SERVER_ENV = {
     "CACHE_URL": "redis://127.0.0.1:6379/4",
     "PUBLIC_CACHE": "1",
     "API_THROTTLE": "0",
+    "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback, no TLS proxy in front
 }
 BUILD_ENV = {**os.environ, "DEBUG": "0", "SECRET_KEY": "loadtest-only-secret-key-0123456789-abcdefghijklmnop",
              "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR", **SERVER_ENV}  # fmt: skip
