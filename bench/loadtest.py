@@ -498,18 +498,14 @@ def report(results):
         )
     notes = []
     for r in results:
-        w = r["window"]
+        w, zero = r["window"], int(r["started"])  # seconds counted as in the timeline below
         if w:
-            span = (
-                f"first at +{r['fives'][0] - w['stop']:.0f} s, last at +{r['fives'][-1] - w['stop']:.0f} s"
-                if r["fives"]
-                else "none"
-            )
+            span = f"seconds {r['fives'][0] - zero} to {r['fives'][-1] - zero}" if r["fives"] else "no second"
             notes.append(
-                f"- {r['name']}: stop issued at +{w['stop'] - r['started']:.1f} s into the run; relative to it, "
-                f"stopped at +{w['stopped'] - w['stop']:.1f} s, start issued at +{w['start'] - w['stop']:.1f} s, "
-                f"pg_isready at +{w['ready'] - w['stop']:.1f} s; down window with {GRACE:g} s grace: "
-                f"{w['ready'] - w['stop'] + GRACE:.1f} s. 5xx (by second of the clock): {span}."
+                f"- {r['name']}: stop issued at {w['stop'] - zero:.1f} s; stopped at {w['stopped'] - zero:.1f} s; "
+                f"start issued at {w['start'] - zero:.1f} s; pg_isready at {w['ready'] - zero:.1f} s; the down "
+                f"window ({GRACE:g} s grace) is {w['stop'] - zero:.1f}–{w['ready'] + GRACE - zero:.1f} s. "
+                f"5xx in {span}."
             )
         for w, where, row in r["lost"][:10]:
             notes.append(f"- {r['name']}: LOST {w['kind']} {w['key']} v{w['version']} ({where}): stored {row!r}")
