@@ -25,7 +25,9 @@ CSP = (
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_SSL_REDIRECT", "SECRET_KEY")}
+    # Not the test run's own settings (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    dropped = ("DEBUG", "SECURE_SSL_REDIRECT", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "relations.example", **extra}
 
 
