@@ -228,7 +228,8 @@ def streamed(head, rows, render):
     server-side cursor WITH HOLD, and PostgreSQL then runs the whole query to completion when
     the DECLARE commits, beyond the reach of statement_timeout. Inside one, each FETCH of
     EXPORT_CHUNK rows is a statement of its own: a long export of cheap chunks runs as long as
-    it needs, while a query too slow to give even one chunk is stopped.
+    it needs, while a query too slow to give even one chunk is stopped (after
+    DB_EXPORT_STATEMENT_TIMEOUT_MS: sorting a large result before the first row takes seconds).
 
     The first chunk is read here, in the view, so that a query stopped by the timeout, or a
     database that is down, is an error response rather than a download cut off after its
@@ -244,6 +245,10 @@ def streamed(head, rows, render):
 
 def _in_transaction(rows):
     with transaction.atomic():
+        if settings.DB_STATEMENT_TIMEOUT_MS:
+            # For this transaction only (SET LOCAL): the export's own, longer limit.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {int(settings.DB_EXPORT_STATEMENT_TIMEOUT_MS)}")
         yield from rows
 
 

@@ -150,6 +150,15 @@ DB_STATEMENT_TIMEOUT_MS = env_str("DB_STATEMENT_TIMEOUT_MS", "5000")
 if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
     raise ImproperlyConfigured(f"DB_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_STATEMENT_TIMEOUT_MS!r}")
 DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)
+# A streamed export's statements (the first, which sorts the whole filtered result, then one
+# per chunk) get a longer limit: 100,000 events sorted take seconds, and a download is
+# expected to take a while. Still bounded, so a pathological export does not hold a worker.
+DB_EXPORT_STATEMENT_TIMEOUT_MS = env_str("DB_EXPORT_STATEMENT_TIMEOUT_MS", "60000")
+if not (DB_EXPORT_STATEMENT_TIMEOUT_MS.isascii() and DB_EXPORT_STATEMENT_TIMEOUT_MS.isdigit()):
+    raise ImproperlyConfigured(
+        f"DB_EXPORT_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_EXPORT_STATEMENT_TIMEOUT_MS!r}"
+    )
+DB_EXPORT_STATEMENT_TIMEOUT_MS = int(DB_EXPORT_STATEMENT_TIMEOUT_MS)
 
 # Public responses are cached (relations_site/cache.py): Redis when CACHE_URL names it,
 # else this process's memory.
