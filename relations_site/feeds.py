@@ -12,21 +12,31 @@ from .views import form_error_messages
 FEED_SIZE = 50
 
 
-def filtered(filterset_class, request, queryset):
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise BadRequest(" ".join(form_error_messages(filterset.form)))
-    return filterset.qs
+class FilteredFeed(Feed):
+    """A feed filtered by its list's FilterSet; a bad parameter is a 400 with the form's messages
+    (shown by relations_site.views.bad_request)."""
 
-
-class EventFeed(Feed):
     feed_type = Atom1Feed
+    filterset_class = None
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_object(self, request):
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise BadRequest(" ".join(form_error_messages(filterset.form)))
+        return filterset.qs
+
+
+class EventFeed(FilteredFeed):
     title = "Relations: events"
     link = "/events/"
     subtitle = "The newest published events in the Relations record."
+    filterset_class = EventFilter
 
-    def get_object(self, request):
-        return filtered(EventFilter, request, Event.objects.published().select_related("event_type"))
+    def get_queryset(self):
+        return Event.objects.published().select_related("event_type")
 
     def items(self, queryset):
         return queryset.order_by("-start_date", "-id")[:FEED_SIZE]
@@ -44,14 +54,14 @@ class EventFeed(Feed):
         return item.created_at
 
 
-class QuoteFeed(Feed):
-    feed_type = Atom1Feed
+class QuoteFeed(FilteredFeed):
     title = "Relations: quotes"
     link = "/quotes/"
     subtitle = "The newest published quotes in the Relations record."
+    filterset_class = QuoteFilter
 
-    def get_object(self, request):
-        return filtered(QuoteFilter, request, Quote.objects.published().select_related("speaker"))
+    def get_queryset(self):
+        return Quote.objects.published().select_related("speaker")
 
     def items(self, queryset):
         return queryset[:FEED_SIZE]

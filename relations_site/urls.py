@@ -6,6 +6,7 @@ from . import converters, feeds, pages, sitemaps
 
 register_converter(converters.IdConverter, "id")
 
+handler400 = "relations_site.views.bad_request"
 handler404 = "relations_site.views.page_not_found"
 
 urlpatterns = [

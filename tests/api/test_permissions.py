@@ -209,6 +209,33 @@ def test_nul_character_in_a_body_is_400(editor_api):
     assert not Event.objects.exists()
 
 
+def test_json_nested_too_deeply_is_400(editor_api):
+    """Beyond the JSON parser's depth; then deep enough for a recursive NUL check, not the parser."""
+    too_deep = editor_api.generic("POST", "/api/events/", "[" * 100_000, "application/json")
+    deep = editor_api.generic("POST", "/api/events/", '{"title": ' + "[" * 500 + "]" * 500 + "}", "application/json")
+    assert (too_deep.status_code, too_deep.json()) == (400, {"detail": "JSON parse error - nested too deeply."})
+    assert (deep.status_code, deep.json()["title"]) == (400, ["Not a valid string."])
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("source", [1.5, "１", True, "1; DROP TABLE events_event"])
+def test_a_source_id_must_be_a_whole_number_not_something_the_database_would_round(editor_api, source):
+    speaker, real = ActorFactory(slug="putin"), SourceFactory()
+    assert real.pk == 1 or source != 1.5  # 1.5 and "１" would both have meant id 1
+    response = editor_api.post("/api/quotes/", {"text": "Words", "speaker": "putin", "source": source}, format="json")
+    assert response.status_code == 400
+    assert response.json()["source"][0].startswith("Incorrect type. Expected pk value")
+    assert not Quote.objects.exists() and speaker
+
+
+def test_a_partial_update_still_needs_complete_participant_rows(publisher_api):
+    event = EventFactory(slug="e")
+    response = publisher_api.patch("/api/events/e/", {"participants": [{}]}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.json() == {"participants": {"0": {"actor": ["This field is required."]}}}
+    event.refresh_from_db()
+    assert event.version == 1
+
+
 def test_editors_rate_does_not_cap_anonymous_clients(api, monkeypatch):
     from relations_site.throttling import EditorRateThrottle
 
