@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from events.filters import EventFilter, QuoteFilter
 from events.models import Event, Quote
@@ -14,7 +15,10 @@ FEED_SIZE = 50
 
 class FilteredFeed(Feed):
     """A feed filtered by its list's FilterSet; a bad parameter is a 400 with the form's messages
-    (shown by relations_site.views.bad_request)."""
+    (shown by relations_site.views.bad_request).
+
+    Descriptions are escaped: an Atom summary is HTML (type="html"), so an editor's text with
+    markup in it would otherwise be run as markup by feed readers. Titles are plain text."""
 
     feed_type = Atom1Feed
     filterset_class = None
@@ -45,7 +49,7 @@ class EventFeed(FilteredFeed):
         return item.title
 
     def item_description(self, item):
-        return f"{item.date_display} · {item.event_type.name}. {item.summary}"
+        return escape(f"{item.date_display} · {item.event_type.name}. {item.summary}")
 
     def item_updateddate(self, item):
         return item.updated_at
@@ -70,7 +74,7 @@ class QuoteFeed(FilteredFeed):
         return f"{item.speaker.name}: {item.text[:80]}"
 
     def item_description(self, item):
-        return item.text
+        return escape(item.text)
 
     def item_author_name(self, item):
         return item.speaker.name

@@ -135,6 +135,30 @@ QUERY_STRINGS = [
     ("100k-char query", "q=" + "y" * 100_000),
 ]
 
+# Headers and cookies, sent once per address. (What a real server passes on: header values are
+# latin-1 text, so a lone surrogate arrives as its UTF-8 bytes, "\xed\xa0\x80".)
+HEADERS = [
+    ("Cookie", "sessionid=abcdefgh\x00"),
+    ("Cookie", 'sessionid="abcdefgh\\000"'),  # NUL as a quoted cookie's octal escape
+    ("Cookie", "sessionid=\xed\xa0\x80abcdefgh"),
+    ("Cookie", "sessionid=" + "x" * 10_000),
+    ("Cookie", f"sessionid={MARKUP[0]}; csrftoken=%00"),
+    ("Authorization", "Token a\x00b"),
+    ("Authorization", "Token nonsense"),
+    ("Authorization", "Token " + "x" * 10_000),
+    ("Authorization", "Basic !!!"),
+    ("Authorization", f"Bearer {MARKUP[1]}"),
+    ("Accept", "application/xml"),
+    ("Accept", "text/csv"),
+    ("Accept", "*/*;q=abc"),
+    ("Accept", "\x00"),
+    ("Accept-Language", f"xx-{MARKUP[0]};q=2"),
+    ("If-None-Match", "\x00"),
+    ("If-Modified-Since", "Mon, 99 Foo 99999 99:99:99 GMT"),
+    ("X-Forwarded-For", f"{MARKUP[0]}, ::1, 999.999.999.999"),
+    ("Range", "bytes=99999999999999999999-"),
+]
+
 # Parameters of the site and the API that are not a FilterSet's: every address receives them
 # too (most ignore them), with the short list of values.
 COMMON_PARAMETERS = {
@@ -384,15 +408,15 @@ def visible_text(html):
     return squash(parser.visible), squash(parser.alert)
 
 
-def _strings(data):
+def strings(data):
     if isinstance(data, str):
         yield data
     elif isinstance(data, dict):
         for value in data.values():
-            yield from _strings(value)
+            yield from strings(value)
     elif isinstance(data, list):
         for value in data:
-            yield from _strings(value)
+            yield from strings(value)
 
 
 GENERIC_ERROR_PAGE = re.compile(r"\A[A-Za-z ]+ \(\d{3}\)\Z")  # Django's bare "Bad Request (400)"
@@ -423,7 +447,7 @@ def problems(path, response, body, sent=None, asked_html=False):
         if path.startswith("/api/") and not ("html" in content_type and asked_html):
             if "json" not in content_type:
                 found.append(f"an API error as {content_type!r}, not JSON")
-            elif not any(s.strip() for s in _strings(data)):
+            elif not any(s.strip() for s in strings(data)):
                 found.append(f"an API error without a message: {document[:200]!r}")
         elif "html" in content_type:
             visible, alert = visible_text(document)
@@ -432,7 +456,7 @@ def problems(path, response, body, sent=None, asked_html=False):
             elif not visible or GENERIC_ERROR_PAGE.match(visible):
                 found.append(f"a {status} page without a message: {visible[:200]!r}")
         elif "json" in content_type:
-            if not any(s.strip() for s in _strings(data)):
+            if not any(s.strip() for s in strings(data)):
                 found.append(f"an error without a message: {document[:200]!r}")
         elif not document.strip():
             found.append(f"an empty {status} response ({content_type})")

@@ -39,7 +39,7 @@ def send(client, address, path, query="", sent=None, **headers):
 
 def query_corpus(client, address, path):
     """Its own parameters with the whole corpus, in every shape; the common ones with the short
-    list; odd query strings as a whole."""
+    list; odd query strings as a whole; odd headers and cookies."""
     failures = []
     for name, kind in address.parameters.items():
         for value in corpus.values_for(kind):
@@ -51,6 +51,8 @@ def query_corpus(client, address, path):
             failures += send(client, address, path, address.query(name, value.encoded), value.text)
     for _, query in corpus.QUERY_STRINGS:
         failures += send(client, address, path, query)
+    for name, value in corpus.HEADERS:
+        failures += send(client, address, path, address.query("x", "1"), value, **{name: value})
     return failures
 
 

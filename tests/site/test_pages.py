@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
@@ -253,6 +254,17 @@ def test_too_many_parameters_are_a_400_with_a_message_on_pages_and_in_the_api(cl
     assert (page.status_code, api.status_code) == (400, 400)
     assert message in page.content.decode()
     assert api.json() == {"detail": message}
+
+
+def test_nul_bytes_in_headers_and_cookies_are_400_before_any_lookup(client):
+    """A session key or an API token with NUL in it was a database error on PostgreSQL (a 500)."""
+    EventFactory(slug="e")
+    message = "Headers and cookies cannot contain NUL bytes."
+    client.cookies["sessionid"] = "abcdefgh\x00"  # sent as "abcdefgh\000", decoded by Django
+    page = client.get("/events/e/")
+    api = Client().get("/api/events/", headers={"Authorization": "Token a\x00b"})
+    assert (page.status_code, page.content.decode()) == (400, message)
+    assert (api.status_code, api.json()) == (400, {"detail": message})
 
 
 def test_unknown_addresses_are_404(client):
