@@ -6,7 +6,7 @@ Kept apart from api.py: REST_FRAMEWORK settings import this module while DRF's v
 from django.http import Http404
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -38,6 +38,17 @@ class ContentNegotiation(DefaultContentNegotiation):
         except Http404:
             formats = ", ".join(sorted({r.format for r in renderers if r.format != "api"}))
             raise ValidationError({"format": [f"Unknown format: use one of {formats}."]}) from None
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """For a view with one format (an HTML page): the same answer whatever ``?format=`` or the
+    Accept header says, rather than an error page that cannot say what was wrong."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def contains_nul(data):

@@ -209,6 +209,13 @@ def test_nul_character_in_a_body_is_400(editor_api):
     assert not Event.objects.exists()
 
 
+def test_a_body_over_the_upload_limit_is_a_400_with_a_message(editor_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = editor_api.post("/api/events/", {**NEW_EVENT, "summary": "x" * 1_000}, format="json")
+    assert (response.status_code, response.json()) == (400, {"detail": "The request body is too large."})
+    assert not Event.objects.exists()
+
+
 def test_json_nested_too_deeply_is_400(editor_api):
     """Beyond the JSON parser's depth; then deep enough for a recursive NUL check, not the parser."""
     too_deep = editor_api.generic("POST", "/api/events/", "[" * 100_000, "application/json")

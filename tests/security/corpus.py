@@ -17,7 +17,7 @@ import django_filters
 from django.core.management import call_command
 from django.core.signals import got_request_exception
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from relations_site.filters import PartialDateFilter
 
@@ -104,6 +104,8 @@ UNIVERSAL = [*NUL, *STRINGS, text("0"), text("-1"), text("9999999999999999999999
 
 def values_for(kind):
     """Hostile values for a parameter: every one gets the universal set; numbers and dates more."""
+    if kind == "short":
+        return SHORT
     extra = {"integer": INTEGERS, "date": DATES}.get(kind, [])
     return list({value.encoded: value for value in [*UNIVERSAL, *extra]}.values())
 
@@ -308,6 +310,22 @@ def page_addresses():
 EXAMPLES = {"date-time": "2020-01-01T00%3A00%3A00Z", "date": "2020-01-01", "integer": "1", "string": "x"}
 
 
+def unlisted_api_addresses():
+    """The API's addresses that its schema does not list: the root, the schema, its docs."""
+    listed = set(api_schema()["paths"])
+    paths = [reverse("api:api-root")]
+    for route, _ in _walk(get_resolver().url_patterns):
+        if route.startswith("api/") and "<" not in route and "^" not in route:
+            paths.append("/" + route)
+    # Documents rather than data, and the schema's is slow to make: the short list of values.
+    parameters = {"format": "short", "lang": "short", "version": "short"}
+    return [Address(f"GET {path}", path, {}, parameters) for path in dict.fromkeys(paths) if path not in listed]
+
+
+# A format suffix on an API address (/api/events.csv), as the router allows.
+SUFFIXES = ["json", "csv", "ndjson", "api", "xml", "yaml", "JSON", "x" * 300, "%00", quote(MARKUP[0], safe="")]
+
+
 def api_schema():
     from drf_spectacular.generators import SchemaGenerator
 
@@ -444,7 +462,10 @@ def problems(path, response, body, sent=None, asked_html=False):
             found.append("a JSON content type with a body that is not JSON")
             data = None
     if 400 <= status < 500:
-        if path.startswith("/api/") and not ("html" in content_type and asked_html):
+        if "openapi" in content_type:  # the schema document's own errors, in its own format
+            if not document.strip():
+                found.append("an empty error from the schema")
+        elif path.startswith("/api/") and not ("html" in content_type and asked_html):
             if "json" not in content_type:
                 found.append(f"an API error as {content_type!r}, not JSON")
             elif not any(s.strip() for s in strings(data)):
