@@ -2,8 +2,8 @@
 every response must follow.
 
 Addresses and parameters are read from the project itself (its URL patterns, the FilterSets of
-its views, its OpenAPI schema), so a new page, endpoint or filter is covered without editing
-this file.
+its views, its OpenAPI schema; for writes, its serializers), so a new page, endpoint, filter or
+field is covered without editing this file.
 """
 
 import io
@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import quote, unquote  # noqa: F401 - quote is used by the tests too
+from urllib.parse import quote, unquote
 
 import django_filters
 from django.core.management import call_command
@@ -161,20 +161,9 @@ HEADERS = [
     ("Range", "bytes=99999999999999999999-"),
 ]
 
-# Parameters of the site and the API that are not a FilterSet's: every address receives them
-# too (most ignore them), with the short list of values.
-COMMON_PARAMETERS = {
-    "q": "string",
-    "page": "integer",
-    "page_size": "integer",
-    "p": "integer",  # the sitemaps' page
-    "cursor": "string",
-    "ordering": "string",
-    "fields": "string",
-    "format": "string",
-    "status": "string",
-    "since": "date",
-}
+# Parameters that some address reads: every address receives them too (most ignore them), with
+# the short list of values.
+COMMON_PARAMETERS = ("q", "page", "page_size", "p", "cursor", "ordering", "fields", "format", "status", "since")
 SHORT = [
     raw("%00", "NUL"),
     raw("%ED%A0%80", "lone surrogate (UTF-8)"),
@@ -455,12 +444,15 @@ def problems(path, response, body, sent=None, asked_html=False):
     document = body.decode("utf-8", errors="replace")
     if status >= 500:
         found.append(f"status {status}")
+    data = None
     if "json" in content_type:
         try:
-            data = json.loads(document)
+            if "ndjson" in content_type:  # an export: one JSON document a line
+                data = [json.loads(line) for line in document.splitlines() if line]
+            else:
+                data = json.loads(document)
         except ValueError:
             found.append("a JSON content type with a body that is not JSON")
-            data = None
     if 400 <= status < 500:
         if "openapi" in content_type:  # the schema document's own errors, in its own format
             if not document.strip():
