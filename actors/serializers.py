@@ -1,12 +1,12 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from relations_site.api import LinksMixin, ModelValidationMixin, SparseFieldsMixin
+from relations_site.api import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin
 
 from .models import Actor, ActorAlias, Affiliation
 
 
-class AliasSerializer(ModelValidationMixin, serializers.ModelSerializer):
+class AliasSerializer(CompleteRowsMixin, ModelValidationMixin, serializers.ModelSerializer):
     class Meta:
         model = ActorAlias
         fields = ["name", "language"]

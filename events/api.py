@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
-from simple_history.utils import update_change_reason
 
 from relations_site.api import PublishedViewSet, joined
 from relations_site.publishing import Status
@@ -40,8 +39,8 @@ class WorkflowActionsMixin:
         return self._transition(services.withdraw)
 
     def _transition(self, transition, **options):
+        reason = change_reason(self.request)
         obj = self.get_object()
-        reason = self.request.headers.get("X-Change-Reason", "")[:100]
         try:
             transition(obj=obj, user=self.request.user, reason=reason, **options)
         except services.TransitionError as error:
@@ -63,17 +62,19 @@ class EditorWritesMixin:
     def perform_create(self, serializer):
         # One transaction with the change reason: a connection lost in between must not leave
         # the entry stored without its history note.
+        reason = change_reason(self.request)
         serializer.save(created_by=self.request.user, updated_by=self.request.user)
-        self.record_reason(serializer.instance)
+        self.record_reason(serializer.instance, reason)
 
     @transaction.atomic
     def perform_update(self, serializer):
+        reason = change_reason(self.request)
         obj = serializer.instance
         if not services.can_edit(self.request.user, obj):
             raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
         version = self.check_if_match(obj)
         serializer.save(updated_by=self.request.user, version=version)
-        self.record_reason(serializer.instance)
+        self.record_reason(serializer.instance, reason)
 
     @transaction.atomic
     def perform_destroy(self, instance):
@@ -89,19 +90,25 @@ class EditorWritesMixin:
             response["ETag"] = etag(self._written)
         return response
 
-    def record_reason(self, obj):
+    def record_reason(self, obj, reason):
         """The optional X-Change-Reason header goes into the history record just written (the
         user is recorded by simple-history's middleware)."""
-        reason = self.request.headers.get("X-Change-Reason", "")[:100]
         if reason:
-            update_change_reason(obj, reason)
+            # The newest record of the entry. (simple-history's update_change_reason finds it by
+            # comparing every field with the instance, and found none when a generated column
+            # such as a quote's said_until had changed: a 500.)
+            record = obj.history.latest("history_id")
+            record.history_change_reason = reason
+            record.save(update_fields=["history_change_reason"])
 
     def check_if_match(self, obj):
         header = self.request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
         expected = header.strip().removeprefix("W/").strip('"')
-        if not expected.isdigit():
+        # ASCII digits that fit a version: "１" is no ETag of ours, and int() of thousands of
+        # digits is a ValueError.
+        if not (expected.isascii() and expected.isdigit() and len(expected) <= 18):
             raise PreconditionFailed(f"If-Match must be the ETag of the entry, such as {etag(obj)}.")
         try:
             version = services.check_version(obj, int(expected))
@@ -109,6 +116,11 @@ class EditorWritesMixin:
             raise PreconditionFailed(str(error)) from None
         self._written = obj
         return version
+
+
+def change_reason(request):
+    """The optional X-Change-Reason header (a NUL byte in it is refused by the middleware)."""
+    return request.headers.get("X-Change-Reason", "")[:100]
 
 
 def etag(obj):

@@ -9,7 +9,14 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor
-from relations_site.api import LinksMixin, ModelValidationMixin, SparseFieldsMixin, absolute
+from relations_site.api import (
+    CompleteRowsMixin,
+    IdRelatedField,
+    LinksMixin,
+    ModelValidationMixin,
+    SparseFieldsMixin,
+    absolute,
+)
 
 from .models import Citation, Event, EventType, Participation, Quote, Source
 
@@ -22,7 +29,7 @@ class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         fields = ["code", "slug", "name", "quad_class", "score", "parent", "description"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(CompleteRowsMixin, serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     name = serializers.CharField(source="actor.name", read_only=True)
     kind = serializers.CharField(source="actor.kind", read_only=True)
@@ -36,8 +43,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return absolute(self, f"/api/actors/{obj.actor.slug}/")
 
 
-class CitedSourceSerializer(serializers.ModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+class CitedSourceSerializer(CompleteRowsMixin, serializers.ModelSerializer):
+    source = IdRelatedField(queryset=Source.objects.all())
     title = serializers.CharField(source="source.title", read_only=True)
     url = serializers.CharField(source="source.url", read_only=True)
     publisher = serializers.CharField(source="source.publisher", read_only=True)
@@ -137,7 +144,7 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     speaker_kind = serializers.CharField(source="speaker.kind", read_only=True)
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    source = IdRelatedField(queryset=Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
     source_url = serializers.CharField(source="source.url", read_only=True)
     source_publisher = serializers.CharField(source="source.publisher", read_only=True)

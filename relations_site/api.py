@@ -101,6 +101,35 @@ class ModelValidationMixin:
         return attrs
 
 
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id: a JSON integer, or the digits of one (from a form). 1.5, true or "１"
+    is refused; the database lookup would have read each of them as the entry with id 1."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and data.isdigit() and len(data) <= 18:
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class CompleteRowsMixin:
+    """For the rows of a nested list (an event's participants): a list in a write replaces the
+    old rows, so each row needs its required fields even in a PATCH, where DRF skips them (and
+    the row reached the service without them: a KeyError, a 500)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        missing = {
+            name: ["This field is required."]
+            for name, field in self.fields.items()
+            if field.required and field.source not in attrs
+        }
+        if missing:
+            raise ValidationError(missing)
+        return attrs
+
+
 def serializer_errors(error):
     """A Django ValidationError as DRF field errors, form-wide ones under non_field_errors."""
     detail = serializers.as_serializer_error(error)

@@ -1,10 +1,10 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from actors.api import ActorViewSet
 from events.api import EventTypeViewSet, EventViewSet, QuoteViewSet, SourceViewSet
 from relations_site.changes import ChangesView
+from relations_site.schema import DocsView, SchemaView
 from relations_site.tokens import RotateTokenView, TokenView
 
 router = DefaultRouter()
@@ -17,8 +17,8 @@ router.register("event-types", EventTypeViewSet, basename="event-type")
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("changes/", ChangesView.as_view(), name="changes"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("auth/token/rotate/", RotateTokenView.as_view(), name="token-rotate"),

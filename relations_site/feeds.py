@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from events.filters import EventFilter, QuoteFilter
 from events.models import Event, Quote
@@ -12,21 +13,34 @@ from .views import form_error_messages
 FEED_SIZE = 50
 
 
-def filtered(filterset_class, request, queryset):
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise BadRequest(" ".join(form_error_messages(filterset.form)))
-    return filterset.qs
+class FilteredFeed(Feed):
+    """A feed filtered by its list's FilterSet; a bad parameter is a 400 with the form's messages
+    (shown by relations_site.views.bad_request).
 
+    Descriptions are escaped: an Atom summary is HTML (type="html"), so an editor's text with
+    markup in it would otherwise be run as markup by feed readers. Titles are plain text."""
 
-class EventFeed(Feed):
     feed_type = Atom1Feed
+    filterset_class = None
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_object(self, request):
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise BadRequest(" ".join(form_error_messages(filterset.form)))
+        return filterset.qs
+
+
+class EventFeed(FilteredFeed):
     title = "Relations: events"
     link = "/events/"
     subtitle = "The newest published events in the Relations record."
+    filterset_class = EventFilter
 
-    def get_object(self, request):
-        return filtered(EventFilter, request, Event.objects.published().select_related("event_type"))
+    def get_queryset(self):
+        return Event.objects.published().select_related("event_type")
 
     def items(self, queryset):
         return queryset.order_by("-start_date", "-id")[:FEED_SIZE]
@@ -35,7 +49,7 @@ class EventFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return f"{item.date_display} · {item.event_type.name}. {item.summary}"
+        return escape(f"{item.date_display} · {item.event_type.name}. {item.summary}")
 
     def item_updateddate(self, item):
         return item.updated_at
@@ -44,14 +58,14 @@ class EventFeed(Feed):
         return item.created_at
 
 
-class QuoteFeed(Feed):
-    feed_type = Atom1Feed
+class QuoteFeed(FilteredFeed):
     title = "Relations: quotes"
     link = "/quotes/"
     subtitle = "The newest published quotes in the Relations record."
+    filterset_class = QuoteFilter
 
-    def get_object(self, request):
-        return filtered(QuoteFilter, request, Quote.objects.published().select_related("speaker"))
+    def get_queryset(self):
+        return Quote.objects.published().select_related("speaker")
 
     def items(self, queryset):
         return queryset[:FEED_SIZE]
@@ -60,7 +74,7 @@ class QuoteFeed(Feed):
         return f"{item.speaker.name}: {item.text[:80]}"
 
     def item_description(self, item):
-        return item.text
+        return escape(item.text)
 
     def item_author_name(self, item):
         return item.speaker.name

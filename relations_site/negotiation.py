@@ -6,7 +6,7 @@ Kept apart from api.py: REST_FRAMEWORK settings import this module while DRF's v
 from django.http import Http404
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -40,15 +40,35 @@ class ContentNegotiation(DefaultContentNegotiation):
             raise ValidationError({"format": [f"Unknown format: use one of {formats}."]}) from None
 
 
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """For a view with one format (an HTML page): the same answer whatever ``?format=`` or the
+    Accept header says, rather than an error page that cannot say what was wrong."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 def contains_nul(data):
-    if isinstance(data, str):
-        return "\x00" in data
-    if isinstance(data, dict):
-        return any(contains_nul(key) or contains_nul(value) for key, value in data.items())
-    if isinstance(data, (list, tuple)):
-        return any(contains_nul(item) for item in data)
-    if hasattr(data, "lists"):  # QueryDict from a form body
-        return any(contains_nul(key) or contains_nul(values) for key, values in data.lists())
+    """Whether a NUL character is anywhere in parsed data, keys included. A loop, not recursion:
+    a body nested a few hundred levels deep is no RecursionError (a 500)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif hasattr(item, "lists"):  # QueryDict from a form body
+            for key, values in item.lists():
+                pending.append(key)
+                pending.extend(values)
     return False
 
 
@@ -64,7 +84,12 @@ class NulCheckingMixin:
 
 
 class JSONParser(NulCheckingMixin, parsers.JSONParser):
-    pass
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # DRF turns ValueError into a 400, but not this: arrays nested ~1,000 deep.
+            raise ParseError("JSON parse error - nested too deeply.") from None
 
 
 class FormParser(NulCheckingMixin, parsers.FormParser):

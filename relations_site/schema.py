@@ -1,8 +1,37 @@
-"""OpenAPI post-processing: exact types and formats for the shared filter parameters, and the
-error responses every operation can give (so clients and schema fuzzers know them)."""
+"""OpenAPI: post-processing (exact types and formats for the shared filter parameters, and the
+error responses every operation can give, so clients and schema fuzzers know them), and the
+views of the schema and its docs."""
+
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import ValidationError
 
 from relations_site.filters import MAX_VALUES
+from relations_site.negotiation import FirstRendererNegotiation
 from relations_site.search import MAX_QUERY_LENGTH
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document. The API has one version: ``?version=`` is refused, where
+    drf-spectacular would print it into the document and into the Content-Disposition header
+    (where a line break in it was a BadHeaderError, a 500)."""
+
+    @extend_schema(exclude=True)  # not an operation of the API (SERVE_INCLUDE_SCHEMA is off)
+    def get(self, request, *args, **kwargs):
+        if "version" in request.query_params:
+            raise ValidationError({"version": ["The API has one version: leave out version."]})
+        return super().get(request, *args, **kwargs)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """The Swagger UI page (its set-up script a file of its own, not inline: the
+    Content-Security-Policy allows no inline script): an HTML page whatever the client asks for, and public, so it reads
+    no credentials (the schema it loads checks its own). Otherwise ``?format=json`` or a stale
+    token made it an error page without a message."""
+
+    content_negotiation_class = FirstRendererNegotiation
+    authentication_classes = []
+
 
 PARTIAL_DATE = {
     "type": "string",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -162,10 +163,25 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def bad_request_message(exception):
+    """What a 400 says: our own BadRequest's message (the feeds' filter errors); for a request
+    Django refused to parse, what was wrong. Other suspicious requests (a forged Host header)
+    get no echo of what was sent, as in Django's own handler."""
+    if isinstance(exception, TooManyFieldsSent):
+        return f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} in one request."
+    if isinstance(exception, RequestDataTooBig):
+        return "The request body is too large."
+    if isinstance(exception, BadRequest) and str(exception):
+        return str(exception)
+    return "The request could not be understood."
+
+
 def bad_request(request, exception):
+    """400s with a message (Django's default page has none): JSON under /api/, else a page."""
+    message = bad_request_message(exception)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Bad request."}, status=400)
-    return defaults.bad_request(request, exception)
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "400.html", {"errors": [message]}, status=400)
 
 
 def permission_denied(request, exception):

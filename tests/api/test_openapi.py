@@ -47,3 +47,25 @@ def test_docs_page_loads_swagger_ui_from_the_projects_own_static_files(client):
 
 def test_api_root_lists_the_resources(api):
     assert set(api.get("/api/").json()) == {"events", "actors", "quotes", "sources", "event-types"}
+
+
+def test_schema_refuses_a_version_parameter_rather_than_printing_it_into_a_header(api):
+    """drf-spectacular put ?version= into the Content-Disposition filename: a line break was a 500."""
+    response = api.get("/api/schema/?format=json&version=a%0D%0ASet-Cookie:%20x=y")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"version": ["The API has one version: leave out version."]},
+    )
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [("format=json", {}), ("", {"Accept": "application/json"}), ("", {"Authorization": "Token expired"})],
+    ids=["format", "accept", "stale token"],
+)
+def test_docs_page_is_the_same_page_whatever_the_client_asks(client, query, headers):
+    """It was a 400 or 406 page without a message, or a 401."""
+    response = client.get(f"/api/docs/?{query}", headers=headers)
+    assert response.status_code == 200
+    assert "swagger-ui" in response.content.decode()

@@ -80,6 +80,7 @@ def test_a_deep_page_costs_the_same_queries_as_the_first(api):
         ("page_size=0", {"page_size": ["Use a whole number from 1 to 100."]}),
         ("page_size=101", {"page_size": ["Use a whole number from 1 to 100."]}),
         ("page_size=-3", {"page_size": ["Use a whole number from 1 to 100."]}),
+        ("page_size=" + "9" * 5000, {"page_size": ["Use a whole number from 1 to 100."]}),
         ("cursor=not-base64!", {"cursor": ["Invalid cursor."]}),
         ("cursor=eyJwIjpbMV19", {"cursor": ["Invalid cursor (it belongs to another ordering)."]}),
         ("cursor=eyJwIjpbIm5vdC1hLWRhdGUiLDFdfQ", {"cursor": ["Invalid cursor."]}),

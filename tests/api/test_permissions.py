@@ -209,6 +209,48 @@ def test_nul_character_in_a_body_is_400(editor_api):
     assert not Event.objects.exists()
 
 
+def test_a_body_over_the_upload_limit_is_a_400_with_a_message(editor_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = editor_api.post("/api/events/", {**NEW_EVENT, "summary": "x" * 1_000}, format="json")
+    assert (response.status_code, response.json()) == (400, {"detail": "The request body is too large."})
+    assert not Event.objects.exists()
+
+
+def test_json_nested_too_deeply_is_400(editor_api):
+    """Beyond the JSON parser's depth; then deep enough for a recursive NUL check, not the parser."""
+    too_deep = editor_api.generic("POST", "/api/events/", "[" * 100_000, "application/json")
+    deep = editor_api.generic("POST", "/api/events/", '{"title": ' + "[" * 500 + "]" * 500 + "}", "application/json")
+    assert (too_deep.status_code, too_deep.json()) == (400, {"detail": "JSON parse error - nested too deeply."})
+    assert (deep.status_code, deep.json()["title"]) == (400, ["Not a valid string."])
+    assert not Event.objects.exists()
+
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [lambda pk: pk + 0.5, lambda pk: str(pk).translate(FULLWIDTH), lambda pk: True, lambda pk: f"{pk}; DROP TABLE"],
+    ids=["a fraction", "fullwidth digits", "true", "SQL"],
+)
+def test_a_source_id_must_be_a_whole_number_not_something_the_database_would_round(editor_api, bad_id):
+    ActorFactory(slug="putin")
+    source = SourceFactory()
+    body = {"text": "Words", "speaker": "putin", "source": bad_id(source.pk)}
+    response = editor_api.post("/api/quotes/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["source"][0].startswith("Incorrect type. Expected pk value")
+    assert not Quote.objects.exists()
+
+
+def test_a_partial_update_still_needs_complete_participant_rows(publisher_api):
+    event = EventFactory(slug="e")
+    response = publisher_api.patch("/api/events/e/", {"participants": [{}]}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.json() == {"participants": {"0": {"actor": ["This field is required."]}}}
+    event.refresh_from_db()
+    assert event.version == 1
+
+
 def test_editors_rate_does_not_cap_anonymous_clients(api, monkeypatch):
     from relations_site.throttling import EditorRateThrottle
 

@@ -287,6 +287,40 @@ def test_api_if_match_protects_against_lost_updates(publisher):
     assert Event.objects.get(slug="e").title == "A"
 
 
+def test_api_if_match_must_be_an_etag_of_ours(publisher):
+    api = token_client(publisher)
+    EventFactory(slug="e", title="Start", status=Status.DRAFT)
+    # "１" (fullwidth) was read as version 1; thousands of digits were a ValueError (a 500).
+    for header in ['"１"', '"' + "9" * 5000 + '"']:
+        response = api.patch("/api/events/e/", {"title": "A"}, format="json", HTTP_IF_MATCH=header)
+        assert response.status_code == 412
+        assert response.json() == {"detail": 'If-Match must be the ETag of the entry, such as "1".'}
+    assert Event.objects.get(slug="e").title == "Start"
+
+
+def test_api_change_reason_with_a_nul_byte_is_refused_before_anything_is_written(publisher):
+    api = token_client(publisher)
+    event = EventFactory(slug="e", title="Start", status=Status.DRAFT)
+    response = api.patch(
+        "/api/events/e/", {"title": "A"}, format="json", HTTP_IF_MATCH='"1"', HTTP_X_CHANGE_REASON="a\x00b"
+    )
+    assert (response.status_code, response.json()) == (400, {"detail": "Headers and cookies cannot contain NUL bytes."})
+    event.refresh_from_db()
+    assert (event.title, event.version, event.history.count()) == ("Start", 1, 1)
+
+
+def test_api_change_reason_is_recorded_when_a_generated_date_changes_too(publisher):
+    """Changing said_on changes the generated said_until: the reason still reaches the record."""
+    api = token_client(publisher)
+    quote = QuoteFactory(status=Status.DRAFT)
+    response = api.patch(
+        f"/api/quotes/{quote.pk}/", {"said_on": "2022-02-05"}, format="json",
+        HTTP_IF_MATCH='"1"', HTTP_X_CHANGE_REASON="Wrong day",
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert quote.history.latest("history_id").history_change_reason == "Wrong day"
+
+
 # Deletion --------------------------------------------------------------------------------
 
 

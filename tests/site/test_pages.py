@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
@@ -232,7 +233,7 @@ BAD_INPUT = [
     ("/actors/?kind=planet", "Select a valid choice. planet is not one of the available choices."),
     ("/sources/?date_to=2022-02-31", "“2022-02-31” is not a real date."),
     ("/search/?q=" + "y" * 300, "Ensure this value has at most 200 characters"),
-    ("/feeds/events/?actor=nobody", ""),
+    ("/feeds/events/?actor=nobody", "Actor: Unknown actor: “nobody”."),
     ("/suggest/actors/?q=" + "z" * 101, "q must be at most 100 characters"),
 ]
 
@@ -243,6 +244,27 @@ def test_bad_input_is_a_400_with_a_message(client, url, message):
     response = client.get(url)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_too_many_parameters_are_a_400_with_a_message_on_pages_and_in_the_api(client):
+    query = "&".join(f"a{n}=1" for n in range(1001))
+    page = client.get(f"/events/?{query}")
+    api = client.get(f"/api/events/?{query}")
+    message = "Too many parameters: at most 1,000 in one request."
+    assert (page.status_code, api.status_code) == (400, 400)
+    assert message in page.content.decode()
+    assert api.json() == {"detail": message}
+
+
+def test_nul_bytes_in_headers_and_cookies_are_400_before_any_lookup(client):
+    """A session key or an API token with NUL in it was a database error on PostgreSQL (a 500)."""
+    EventFactory(slug="e")
+    message = "Headers and cookies cannot contain NUL bytes."
+    client.cookies["sessionid"] = "abcdefgh\x00"  # sent as "abcdefgh\000", decoded by Django
+    page = client.get("/events/e/")
+    api = Client().get("/api/events/", headers={"Authorization": "Token a\x00b"})
+    assert (page.status_code, page.content.decode()) == (400, message)
+    assert (api.status_code, api.json()) == (400, {"detail": message})
 
 
 def test_unknown_addresses_are_404(client):
