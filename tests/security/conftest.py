@@ -19,11 +19,12 @@ from tests.factories import (
 @pytest.fixture
 def no_throttle(monkeypatch):
     """The corpus sends thousands of requests; throttling is tested on its own."""
-    from rest_framework.throttling import AnonRateThrottle
+    from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
     from relations_site.throttling import EditorRateThrottle
 
     monkeypatch.setattr(AnonRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)
     monkeypatch.setattr(EditorRateThrottle, "allow_request", lambda self, request, view: True)
 
 

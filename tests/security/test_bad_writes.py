@@ -16,6 +16,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 
 from actors.models import Actor
 from events.models import Event, Quote, Source
@@ -25,7 +26,10 @@ from . import corpus
 
 pytestmark = pytest.mark.django_db
 
-WRITES = corpus.api_operations(methods=("post", "put", "patch", "delete"))
+ALL_WRITES = corpus.api_operations(methods=("post", "put", "patch", "delete"))
+# The resources' writes; the token endpoints (/api/auth/…) take credentials, not entries.
+WRITES = [a for a in ALL_WRITES if not a.template.startswith("/api/auth/")]
+AUTH_WRITES = [a for a in ALL_WRITES if a.template.startswith("/api/auth/")]
 VIEWSETS = {viewset.queryset.model: (f"/api/{prefix}/", viewset) for prefix, viewset, _ in router.registry}
 REQUESTS = Counter()
 HUGE = 2_700_000  # characters: over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
@@ -327,6 +331,43 @@ def test_api_write_refuses_bad_input_with_a_message(examples, tool, address):
     assert not failures, report(failures)
 
 
+CREDENTIALS = [
+    ("NUL in username", {"username": "ed\x00", "password": "x"}),
+    ("huge username", {"username": "e" * 100_000, "password": "x"}),
+    ("huge password", {"username": "ed", "password": "p" * 100_000}),
+    ("numbers", {"username": 1, "password": 2}),
+    ("lists", {"username": ["ed"], "password": ["x"]}),
+    ("nulls", {"username": None, "password": None}),
+    ("missing password", {"username": "ed"}),
+    ("SQL injection", {"username": "' OR 1=1--", "password": "' OR 1=1--"}),
+    ("RTL override and emoji", {"username": "\u202eed\U0001f600", "password": "x"}),
+    ("wrong password", {"username": "ed", "password": "wrong"}),
+]
+
+
+@pytest.mark.parametrize("address", AUTH_WRITES, ids=[a.label for a in AUTH_WRITES])
+def test_token_endpoints_refuse_bad_input_with_a_message(examples, address):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("ed", password="right-password-123", is_staff=True)
+    method, path = address.label.split()[0].lower(), address.path(examples)
+    anonymous = corpus.CorpusClient()
+    before = corpus.snapshot()
+    failures = []
+    if method == "post" and address.template == "/api/auth/token/":
+        for label, content_type, data, methods in BODIES:
+            if methods is None or method in methods:
+                failures += send(anonymous, address, label, method, path, data, content_type)
+        for label, body in CREDENTIALS:
+            failures += send(anonymous, address, label, method, path, encode(body))
+    for token in ("Token nonsense", "Token a\x00b", "Bearer <script>", None):
+        headers = {"Authorization": token} if token else {}
+        failures += send(anonymous, address, f"{token!r:.30}", method, path, b"{}", **headers)
+    failures += corpus.changes(before)
+    assert not failures, report(failures)
+    assert not Token.objects.exists()
+
+
 def test_methods_an_address_does_not_take_are_405_with_a_message(examples, tool):
     failures = []
     templates = {}
@@ -343,5 +384,5 @@ def test_methods_an_address_does_not_take_are_405_with_a_message(examples, tool)
 def test_the_write_corpus_reached_every_operation():
     if not REQUESTS:
         pytest.skip("run together with the corpus tests")
-    assert {a.label for a in WRITES} <= set(REQUESTS)
+    assert {a.label for a in ALL_WRITES} <= set(REQUESTS)
     print(f"\n{sum(REQUESTS.values())} write requests to {len(REQUESTS)} operations: {dict(REQUESTS)}")
