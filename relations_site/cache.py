@@ -1,7 +1,7 @@
 """Whole-response caching of public reads, with invalidation the moment anything changes.
 
 Anonymous GETs of pages and API reads are answered from the cache (Redis in production,
-CACHE_URL) under a key that includes a *generation* number. Any write to the record (every
+CACHE_URL), each stored with the *generation* number it was rendered under. Any write to the record (every
 model of the actors and events apps, by any path: admin, API, services, shell) bumps the
 generation, so no cached response survives an edit, not even for a second. Editorial writes
 are rare next to public reads, so throwing the whole cache away on each is cheap.
@@ -63,17 +63,23 @@ class PublicCacheMiddleware:
             f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{request.headers.get('Accept', '')}".encode(),
             digest_size=16,
         ).hexdigest()
-        key = f"relations:page:{generation()}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            response = cached
+        key = f"relations:page:{digest}"
+        # One round trip for both: the generation, and the page with the generation it was
+        # rendered under. A page from an older generation is a miss.
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY) or generation()
+        cached = found.get(key)
+        if cached is not None and cached[0] == current:
+            response = cached[1]
             response["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
                 response.render()
-            cache.set(key, response, TIMEOUT)
+            # The generation read before rendering: if a write bumped it meanwhile, this
+            # page is already stale and the next reader misses.
+            cache.set(key, (current, response), TIMEOUT)
         response["X-Cache"] = "miss"
         return response
 

@@ -166,7 +166,7 @@ CACHE_URL = env_str("CACHE_URL", "")
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "relations_site.redis_cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL.startswith("redis")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
