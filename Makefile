@@ -23,7 +23,8 @@ run: $(VENV)/.installed
 
 # Production: gunicorn on $(BIND) with static files by whitenoise. Everything else comes from
 # the environment: SECRET_KEY (make secret-key), ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, and
-# CSRF_TRUSTED_ORIGINS; over plain HTTP without a TLS proxy in front, SECURE_SSL_REDIRECT=0.
+# CSRF_TRUSTED_ORIGINS. It expects a TLS proxy in front that sets X-Forwarded-Proto: plain HTTP is
+# redirected to HTTPS, and the deployment check refuses to start with that switched off.
 BIND ?= 127.0.0.1:8000
 WORKERS ?= 2
 serve: export DEBUG = 0
