@@ -366,6 +366,20 @@ class Event(Publishable):
             self.end_date = period_start(self.end_date, self.date_precision)
 
 
+class EventExport(models.Model):
+    """An event's published participants, sources and quote count as its CSV export row gives
+    them, kept by database triggers (events/export_rows.py): the export reads this row instead
+    of three subqueries per event. Never written by Django."""
+
+    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="export")
+    participants = models.TextField(default="", help_text="slug:role of each published actor, by ;")
+    sources = models.TextField(default="", help_text="Ids of the published sources cited, by ;")
+    quote_count = models.PositiveIntegerField(default=0, help_text="Published quotes about the event.")
+
+    def __str__(self):
+        return f"Export row of event {self.event_id}"
+
+
 class ParticipationRole(models.TextChoices):
     INITIATOR = "initiator", "Initiator"
     TARGET = "target", "Target"

@@ -69,3 +69,38 @@ def test_unknown_format_is_400_naming_the_formats(api):
         400,
         {"format": ["Unknown format: use one of csv, json, ndjson."]},
     )
+
+
+def test_csv_export_values_survive_quoting_and_empty_fields_on_either_database(api):
+    # PostgreSQL writes the CSV itself (COPY), SQLite through csv.writer: a reader gets the
+    # same values from both, empty text and missing dates as empty fields.
+    event = EventFactory(
+        slug="tricky",
+        title='Talks, "frank" and long',
+        summary="Line one\nline two, with a comma; and “quotes” — ✓",
+        location="",
+        end_date=None,
+    )
+    putin = ActorFactory(slug="putin")
+    ParticipationFactory(event=event, actor=putin, role="initiator")
+    QuoteFactory(event=event, speaker=putin)
+    source_id = event.citations.get().source_id
+    rows = list(csv.DictReader(io.StringIO(body(api.get("/api/events/?format=csv")))))
+    assert rows == [
+        {
+            "slug": "tricky",
+            "title": 'Talks, "frank" and long',
+            "type": "04",
+            "type_name": event.event_type.name,
+            "quad_class": event.event_type.quad_class,
+            "start_date": "2022-02-04",
+            "end_date": "",
+            "date_precision": "day",
+            "location": "",
+            "country": "",
+            "participants": "putin:initiator",
+            "sources": str(source_id),
+            "quote_count": "1",
+            "summary": "Line one\nline two, with a comma; and “quotes” — ✓",
+        }
+    ]

@@ -3,6 +3,7 @@ back by itself (relations_site/middleware.py, DatabaseMiddleware)."""
 
 import importlib
 import io
+import json
 import socket
 import sys
 import threading
@@ -238,7 +239,7 @@ def test_a_cached_page_is_served_while_the_database_is_down(settings, wsgi):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_an_export_reads_chunk_by_chunk_under_the_limit(settings, monkeypatch, wsgi):
+def test_an_ndjson_export_reads_chunk_by_chunk_under_the_limit(settings, monkeypatch, wsgi):
     # Outside a transaction Django would declare the cursor WITH HOLD, and PostgreSQL would run
     # the whole export query at once, where statement_timeout does not reach.
     importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
@@ -249,14 +250,34 @@ def test_an_export_reads_chunk_by_chunk_under_the_limit(settings, monkeypatch, w
     monkeypatch.setattr("relations_site.api.EXPORT_BLOCK", 1)  # one row per write, to stop between rows
     for n in range(3):
         EventFactory(slug=f"event-{n}")
-    started, result = wsgi.get("/api/events/", "format=csv")
+    started, result = wsgi.get("/api/events/", "format=ndjson")
     chunks = iter(result)
-    lines = [next(chunks).decode(), next(chunks).decode()]  # the header, then the first row: the cursor is open
+    lines = [next(chunks).decode(), next(chunks).decode()]  # the metadata, then the first row: the cursor is open
     with connection.connection.cursor() as cursor:
         assert cursor.execute("SELECT is_holdable FROM pg_cursors").fetchall() == [(False,)]
         assert cursor.execute("SHOW statement_timeout").fetchone() == ("300ms",)  # the export's own
     lines += [chunk.decode() for chunk in chunks]
     result.close()
+    assert started["status"] == "200 OK"
+    assert [json.loads(line).get("slug") for line in lines] == [None, "event-2", "event-1", "event-0"]
+    assert connection.get_autocommit(), "the export's transaction ended with the response"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_export_runs_under_the_exports_own_limit_not_the_reads(settings, wsgi):
+    # One COPY statement: it may take longer than a public read's limit (200 ms here), up to
+    # the export's (3 s); the read limit would have stopped it while the table was locked.
+    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+    settings.PUBLIC_CACHE = False
+    settings.DB_STATEMENT_TIMEOUT_MS = 200
+    settings.DB_EXPORT_STATEMENT_TIMEOUT_MS = 3000
+    for n in range(3):
+        EventFactory(slug=f"event-{n}")
+    with table_locked("events_event", release_after=0.6):
+        started, result = wsgi.get("/api/events/", "format=csv")
+        lines = b"".join(result).decode().splitlines()
+        result.close()
     assert started["status"] == "200 OK"
     assert [line.split(",")[0] for line in lines] == ["slug", "event-2", "event-1", "event-0"]
     assert connection.get_autocommit(), "the export's transaction ended with the response"

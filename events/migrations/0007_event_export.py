@@ -1,0 +1,43 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+from events import export_rows
+
+
+def install(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for statement in export_rows.create_triggers(vendor):
+        schema_editor.execute(statement)
+    # The rows of the events already stored (the triggers create those of later ones).
+    schema_editor.execute(export_rows.fill_sql(vendor))
+
+
+def uninstall(apps, schema_editor):
+    for statement in export_rows.drop_triggers(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("events", "0006_indexes_match_list_order"), ("actors", "0003_history_versions_permissions")]
+
+    operations = [
+        migrations.CreateModel(
+            name="EventExport",
+            fields=[
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="export",
+                        serialize=False,
+                        to="events.event",
+                    ),
+                ),
+                ("participants", models.TextField(default="", help_text="slug:role of each published actor, by ;")),
+                ("sources", models.TextField(default="", help_text="Ids of the published sources cited, by ;")),
+                ("quote_count", models.PositiveIntegerField(default=0, help_text="Published quotes about the event.")),
+            ],
+        ),
+        migrations.RunPython(install, uninstall, elidable=False),
+    ]

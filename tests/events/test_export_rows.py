@@ -1,0 +1,124 @@
+"""EventExport: the stored export values of every event, kept by database triggers, must equal
+what the querysets compute, after every kind of write that can change them."""
+
+import pytest
+from django.db.models import Count, OuterRef, Subquery
+
+from events import services
+from events.models import Citation, Event, EventExport, Participation, Quote
+from relations_site.publishing import Status
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def computed():
+    """Each event's values the slow way, from the ORM and published()."""
+    rows = {}
+    for event in Event.objects.annotate(
+        n=Subquery(
+            Quote.objects.published()
+            .filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+    ):
+        participants = Participation.objects.filter(event=event, actor__status=Status.PUBLISHED).order_by("id")
+        citations = Citation.objects.filter(event=event, source__status=Status.PUBLISHED).order_by("id")
+        rows[event.pk] = (
+            ";".join(f"{p.actor.slug}:{p.role}" for p in participants),
+            ";".join(str(c.source_id) for c in citations),
+            event.n or 0,
+        )
+    return rows
+
+
+def stored():
+    return {row.event_id: (row.participants, row.sources, row.quote_count) for row in EventExport.objects.all()}
+
+
+def test_every_write_that_changes_an_events_export_values_updates_its_stored_row(editor):
+    putin, xi, draft_actor = ActorFactory(slug="putin"), ActorFactory(slug="xi"), ActorFactory(status=Status.DRAFT)
+    summit, talks = EventFactory(slug="summit"), EventFactory(slug="talks", cited=False)
+    steps = []
+
+    def check(step):
+        steps.append(step)
+        assert stored() == computed(), f"after {steps}"
+
+    check("events created")
+    first = ParticipationFactory(event=summit, actor=putin, role="initiator")
+    ParticipationFactory(event=summit, actor=xi, role="host")
+    ParticipationFactory(event=summit, actor=draft_actor)
+    check("participants added")
+    assert stored()[summit.pk][0] == "putin:initiator;xi:host"
+    first.role = "target"
+    first.save()
+    check("a role changed")
+    first.event = talks
+    first.save()
+    check("a participation moved to another event")
+    xi.slug = "xi-jinping"
+    xi.save()
+    check("an actor's slug changed")
+    services.publish(obj=draft_actor, user=editor)
+    check("a draft actor published")
+    services.withdraw(obj=putin, user=editor)
+    check("an actor withdrawn")
+    source, draft_source = SourceFactory(), SourceFactory(status=Status.DRAFT)
+    citation = CitationFactory(event=talks, source=source)
+    CitationFactory(event=talks, source=draft_source)
+    check("citations added")
+    services.publish(obj=draft_source, user=editor)
+    check("a draft source published")
+    services.withdraw(obj=source, user=editor)
+    check("a source withdrawn")
+    citation.delete()
+    check("a citation deleted")
+    quote = QuoteFactory(event=summit, speaker=xi)
+    QuoteFactory(event=summit, status=Status.DRAFT)
+    QuoteFactory(event=summit, speaker=draft_actor)
+    check("quotes added")
+    assert stored()[summit.pk][2] == 2
+    services.withdraw(obj=quote, user=editor)
+    check("a quote withdrawn")
+    quote.event = talks
+    quote.status = Status.PUBLISHED
+    quote.save()
+    check("a quote moved to another event and republished")
+    services.withdraw(obj=xi, user=editor)
+    check("a speaker withdrawn")
+    Quote.objects.filter(pk=quote.pk).delete()
+    check("a quote deleted")
+    survivor = ActorFactory(slug="survivor")
+    services.merge_actors(survivor=survivor, duplicate=draft_actor, user=editor)
+    check("actors merged")
+    Participation.objects.filter(event=summit).delete()
+    check("participations deleted in bulk")
+    Quote.objects.filter(event=summit).update(event=None)
+    summit.delete()
+    check("an event deleted")
+    assert not EventExport.objects.filter(event_id=summit.pk).exists()
+    assert set(stored()) == set(Event.objects.values_list("pk", flat=True))
+
+
+def test_bulk_status_changes_by_queryset_update_reach_the_stored_rows():
+    # The admin's bulk actions and raw SQL bypass save(): the triggers still see them.
+    actors = [ActorFactory() for _ in range(3)]
+    for actor in actors:
+        ParticipationFactory(actor=actor, event=EventFactory())
+    from actors.models import Actor
+
+    Actor.objects.filter(pk__in=[a.pk for a in actors]).update(status=Status.WITHDRAWN)
+    assert stored() == computed()
+    assert all(values == ("", values[1], 0) for values in stored().values())
+    assert not EventExport.objects.filter(sources="").exists()
