@@ -6,7 +6,16 @@ from django.test.utils import CaptureQueriesContext
 
 from events import services
 from events.models import Event
-from tests.factories import EventFactory, QuoteFactory
+from relations_site.publishing import Status
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +63,74 @@ def test_editors_and_errors_are_never_cached(client, editor):
     assert client.get("/events/?date_from=2022-13")["X-Cache"] == "miss"
     client.force_login(editor)
     assert "X-Cache" not in client.get("/events/")
+
+
+def cached(client, url="/events/"):
+    client.get(url)
+    return client.get(url)["X-Cache"] == "hit"
+
+
+def test_writes_the_public_cannot_see_keep_the_cache(client, editor):
+    EventFactory(title="Public summit")
+    draft = EventFactory(title="Draft talks", status=Status.DRAFT)
+    actor, source = ActorFactory(status=Status.DRAFT), SourceFactory(status=Status.DRAFT)
+    assert cached(client)
+    draft.title = "Draft talks, renamed"
+    draft.save()  # with its history record
+    ParticipationFactory(event=draft, actor=actor)
+    CitationFactory(event=draft, source=source)
+    QuoteFactory(status=Status.DRAFT, event=draft, speaker=actor, source=source)
+    actor.name = "Renamed draft actor"
+    actor.save()
+    ActorAliasFactory(actor=actor)
+    services.send_to_review(obj=draft, user=editor)
+    assert client.get("/events/")["X-Cache"] == "hit"
+    draft.participations.all().delete()
+    EventFactory(status=Status.DRAFT, cited=False).delete()
+    assert client.get("/events/")["X-Cache"] == "hit"
+    services.publish(obj=draft, user=editor)
+    response = client.get("/events/")
+    assert response["X-Cache"] == "miss"
+    assert "Draft talks, renamed" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "published entry edited",
+        "published entry withdrawn",
+        "published entry deleted",
+        "link row added to a published entry",
+        "link row moved from a published entry to a draft",
+        "link row of a published entry deleted",
+        "draft saved over a published entry",
+        "event type edited",
+    ],
+)
+def test_writes_the_public_can_see_empty_the_cache(client, editor, write):
+    public, draft = EventFactory(title="Public summit"), EventFactory(status=Status.DRAFT)
+    participation = ParticipationFactory(event=public)
+    assert cached(client)
+    if write == "published entry edited":
+        public.title = "Renamed"
+        public.save()
+    elif write == "published entry withdrawn":
+        services.withdraw(obj=public, user=editor)
+    elif write == "published entry deleted":
+        Event.objects.get(pk=public.pk).delete()
+    elif write == "link row added to a published entry":
+        ParticipationFactory(event=public)
+    elif write == "link row moved from a published entry to a draft":
+        participation.event = draft
+        participation.save()
+    elif write == "link row of a published entry deleted":
+        participation.delete()
+    elif write == "draft saved over a published entry":
+        stale = Event.objects.get(pk=public.pk)
+        stale.status = Status.DRAFT  # a stale copy: the stored row, not the copy, says it was public
+        stale.save()
+    elif write == "event type edited":
+        kind = public.event_type
+        kind.description = "Changed"
+        kind.save()
+    assert client.get("/events/")["X-Cache"] == "miss"
