@@ -113,14 +113,9 @@ TRIGGERS = [
         " UNION SELECT event_id FROM events_quote WHERE source_id = NEW.id",
     ),
 ]
-# A new event gets its (empty) row at once, so that the export can join every event's row.
-EVENT_INSERT = (
-    "events_export_event_ins",
-    "events_event",
-    "AFTER INSERT",
-    "INSERT INTO events_eventexport (event_id, participants, sources, quote_count) "
-    "VALUES (NEW.id, '', '', 0) ON CONFLICT (event_id) DO NOTHING",
-)
+# A new event gets its row at once, so that the export can join every event's row. Computed,
+# not blank: a fixture may load an event's participations before the event itself.
+EVENT_INSERT = ("events_export_event_ins", "events_event", "AFTER INSERT")
 TABLES = sorted({table for _, table, *_ in TRIGGERS} | {EVENT_INSERT[1]})
 
 
@@ -129,7 +124,7 @@ def create_triggers(vendor):
     triggers = [
         (name, table, timing, condition, refresh_sql(vendor, ids)) for name, table, timing, condition, ids in TRIGGERS
     ]
-    triggers.append((*EVENT_INSERT[:3], "", EVENT_INSERT[3]))
+    triggers.append((*EVENT_INSERT, "", fill_sql(vendor, "e.id = NEW.id")))
     statements = []
     for name, table, timing, condition, body in triggers:
         if vendor == "postgresql":

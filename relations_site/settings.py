@@ -150,8 +150,8 @@ DB_STATEMENT_TIMEOUT_MS = env_str("DB_STATEMENT_TIMEOUT_MS", "5000")
 if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
     raise ImproperlyConfigured(f"DB_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_STATEMENT_TIMEOUT_MS!r}")
 DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)
-# A streamed export's statements (the first, which sorts the whole filtered result, then one
-# per chunk) get a longer limit: 100,000 events sorted take seconds, and a download is
+# A streamed export gets a longer limit: for a CSV export's single COPY (the whole download),
+# for each chunk of an NDJSON export. 100,000 events sorted take seconds, and a download is
 # expected to take a while. Still bounded, so a pathological export does not hold a worker.
 DB_EXPORT_STATEMENT_TIMEOUT_MS = env_str("DB_EXPORT_STATEMENT_TIMEOUT_MS", "60000")
 if not (DB_EXPORT_STATEMENT_TIMEOUT_MS.isascii() and DB_EXPORT_STATEMENT_TIMEOUT_MS.isdigit()):

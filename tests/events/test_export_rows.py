@@ -1,11 +1,13 @@
 """EventExport: the stored export values of every event, kept by database triggers, must equal
 what the querysets compute, after every kind of write that can change them."""
 
+import json
+
 import pytest
 from django.db.models import Count, OuterRef, Subquery
 
 from events import services
-from events.models import Citation, Event, EventExport, Participation, Quote
+from events.models import Citation, Event, EventExport, EventType, Participation, Quote
 from relations_site.publishing import Status
 from tests.factories import (
     ActorFactory,
@@ -122,3 +124,30 @@ def test_bulk_status_changes_by_queryset_update_reach_the_stored_rows():
     assert stored() == computed()
     assert all(values == ("", values[1], 0) for values in stored().values())
     assert not EventExport.objects.filter(sources="").exists()
+
+
+def test_a_fixture_that_loads_links_before_their_event_still_gets_the_right_row(tmp_path):
+    # loaddata keeps the file's order, and foreign keys are checked at commit: the event's own
+    # trigger computes its row rather than starting it empty.
+    from django.core.management import call_command
+
+    actor, source = ActorFactory(slug="loaded-actor"), SourceFactory()
+    fixture = tmp_path / "reversed.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {"model": "events.participation", "pk": 900, "fields": {"event": 900, "actor": actor.pk, "role": "host"}},
+                {"model": "events.citation", "pk": 900, "fields": {"event": 900, "source": source.pk}},
+                {
+                    "model": "events.event",
+                    "pk": 900,
+                    "fields": {"title": "Loaded", "slug": "loaded", "event_type": EventType.objects.get(code="04").pk,
+                               "start_date": "2022-02-04", "status": "published", "created_at": "2022-02-04T12:00:00Z",
+                               "updated_at": "2022-02-04T12:00:00Z"},
+                },
+            ]
+        )
+    )  # fmt: skip
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert stored()[900] == ("loaded-actor:host", str(source.pk), 0)
+    assert stored() == computed()
