@@ -5,7 +5,9 @@ generated events) with two Editor accounts and their API tokens, then runs twice
 
 - **normal**: gunicorn (2 workers, public cache in Redis, throttling off) under wrk with 64
   connections for LOADTEST_DURATION seconds (60) over public pages and API reads, while two
-  editors' scripts create events and quotes and edit them through the API (If-Match, ETag).
+  editors' scripts create events and quotes and edit them through the API (If-Match, ETag),
+  and a publisher's script corrects a published event every LOADTEST_PUBLISH_PAUSE seconds (5),
+  which empties the public cache each time.
 - **fault**: the same, and in the middle PostgreSQL is stopped for LOADTEST_DOWN seconds (5)
   and started again.
 
@@ -52,6 +54,11 @@ EDITOR_PAUSE = float(os.environ.get("LOADTEST_EDITOR_PAUSE", "0.5"))  # seconds 
 GRACE = 2.0
 PORT = 8111
 EDITORS = ("loadtest-editor-1", "loadtest-editor-2")
+PUBLISHER = "loadtest-publisher"
+# A correction to a published event every so often: a write the public sees, which empties the
+# whole public cache. Editors' drafts leave the cache alone, so without it every read would be
+# a hit after the first.
+PUBLISH_PAUSE = float(os.environ.get("LOADTEST_PUBLISH_PAUSE", "5"))
 SERVER_ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "CACHE_URL": "redis://127.0.0.1:6379/4",
@@ -68,15 +75,17 @@ PG_VERSION = os.environ.get("PG_VERSION") or sorted(os.listdir("/etc/postgresql"
 
 
 def editor_tokens():
-    """Two members of the Editor group (create and edit drafts) with API tokens."""
+    """Two members of the Editor group (create and edit drafts) and one of the Publisher group
+    (edits published entries), with API tokens."""
+    accounts = [(name, "Editor") for name in EDITORS] + [(PUBLISHER, "Publisher")]
     code = (
         "import json\n"
         "from django.contrib.auth.models import Group, User\n"
         "from rest_framework.authtoken.models import Token\n"
         "tokens = {}\n"
-        f"for name in {EDITORS!r}:\n"
+        f"for name, group in {accounts!r}:\n"
         "    user, _ = User.objects.get_or_create(username=name)\n"
-        "    user.groups.add(Group.objects.get(name='Editor'))\n"
+        "    user.groups.add(Group.objects.get(name=group))\n"
         "    tokens[name] = Token.objects.get_or_create(user=user)[0].key\n"
         "print(json.dumps(tokens))\n"
     )
@@ -296,6 +305,21 @@ class Editor(threading.Thread):
             self.unacked.append(write)
 
 
+class Publisher(Editor):
+    """Corrects the title of a published event every PUBLISH_PAUSE seconds (GET for the ETag,
+    then PATCH with If-Match), logged and verified like the editors' writes."""
+
+    def run(self):
+        entries = [["event", slug, None] for slug in self.p["events"][:10]]
+        n = 0
+        while time.time() < self.until:
+            n += 1
+            entry = self.random.choice(entries)
+            entry[2] = None  # read the current version first
+            self.edit(entry, n)
+            time.sleep(PUBLISH_PAUSE)
+
+
 # PostgreSQL down and back ---------------------------------------------------------------------
 
 
@@ -409,10 +433,13 @@ def one_run(name, paths, tokens, p, server_log):
     try:
         for path in paths[:5]:  # workers up, connections open
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=60).read()
-        log(f"{name}: wrk -c{CONNECTIONS} for {DURATION} s over {len(paths)} reads, two editors writing …")
+        log(
+            f"{name}: wrk -c{CONNECTIONS} for {DURATION} s over {len(paths)} reads, two editors and a publisher writing …"
+        )
         started = time.time()
         until = started + DURATION
         editors = [Editor(editor, tokens[editor], p, run_id, until) for editor in EDITORS]
+        editors.append(Publisher(PUBLISHER, tokens[PUBLISHER], p, run_id, until))
         threads = [threading.Thread(target=run_wrk, args=(paths, DURATION, reads)), *editors]
         if name == "fault":
             threads.append(threading.Thread(target=outage, args=(started + DURATION / 2, window)))
@@ -541,8 +568,8 @@ def main():
     table, notes, timeline = report(results)
     header = (
         f"Load test: {EVENTS:,} events in `{DB}`; gunicorn 2 workers, public cache in Redis, throttling off; "
-        f"wrk -t2 -c{CONNECTIONS} for {DURATION} s over {len(paths)} public reads; two editors writing through "
-        f"the API; fault run: PostgreSQL stopped for {DOWN_SECONDS:g} s in the middle."
+        f"wrk -t2 -c{CONNECTIONS} for {DURATION} s over {len(paths)} public reads; two editors writing drafts "
+        f"through the API and a publisher correcting a published event every {PUBLISH_PAUSE:g} s; fault run: PostgreSQL stopped for {DOWN_SECONDS:g} s in the middle."
     )
     print(f"\n{header}\n\n{table}\n\n{notes}\n")
     (ROOT / "bench" / "loadtest-latest.md").write_text(f"{header}\n\n{table}\n\n{notes}\n{timeline}\n")

@@ -96,6 +96,24 @@ TRIGGERS = [
         " OR OLD.speaker_id <> NEW.speaker_id OR OLD.source_id <> NEW.source_id",
         "OLD.event_id, NEW.event_id",
     ),
+    # An actor or source may be stored after the rows that name it (a fixture; foreign keys
+    # are checked at commit), so its insert recomputes them too.
+    (
+        "events_export_actor_ins",
+        "actors_actor",
+        "AFTER INSERT",
+        "",
+        "SELECT event_id FROM events_participation WHERE actor_id = NEW.id"
+        " UNION SELECT event_id FROM events_quote WHERE speaker_id = NEW.id",
+    ),
+    (
+        "events_export_source_ins",
+        "events_source",
+        "AFTER INSERT",
+        "",
+        "SELECT event_id FROM events_citation WHERE source_id = NEW.id"
+        " UNION SELECT event_id FROM events_quote WHERE source_id = NEW.id",
+    ),
     (
         "events_export_actor_upd",
         "actors_actor",

@@ -229,17 +229,22 @@ class PublishedViewSet(viewsets.ModelViewSet):
         way. NDJSON goes through the serializer, over a server-side cursor."""
         meta = self.export_metadata()
         if renderer_format == "csv":
-            # LF line ends, as PostgreSQL's COPY writes them, so both databases give one format.
-            writer = csv.writer(Echo(), lineterminator="\n")
+            writer = csv.writer(Echo(), lineterminator="\r\n")
+
+            def line(row):
+                # Lines end in LF, as PostgreSQL's COPY ends them, so both databases give one
+                # format; the writer's CRLF only makes it quote a lone CR, as COPY does.
+                return writer.writerow(row)[:-2] + "\n"
+
             columns = self.get_export_columns()
             header = [name for name, _ in columns]
             annotations = {f"export_{name}": col for name, col in columns if not isinstance(col, str)}
             fields = [col if isinstance(col, str) else f"export_{name}" for name, col in columns]
             values = queryset.annotate(**annotations).values_list(*fields)
             if connection.vendor == "postgresql":
-                body = streamed([writer.writerow(header)], copied_csv(values), str)
+                body = streamed([line(header)], copied_csv(values), str)
             else:
-                body = streamed([writer.writerow(header)], values.iterator(chunk_size=EXPORT_CHUNK), writer.writerow)
+                body = streamed([line(header)], values.iterator(chunk_size=EXPORT_CHUNK), line)
             content_type = "text/csv; charset=utf-8"
         else:
             rows = queryset.iterator(chunk_size=EXPORT_CHUNK)

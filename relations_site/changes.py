@@ -23,6 +23,7 @@ from actors.models import Actor
 from events.models import Event, Quote, Source
 
 from .pagination import KeysetPagination
+from .publishing import PUBLIC_STATES
 
 RESOURCES = (
     ("event", Event, "slug", "/api/events/{}/"),
@@ -30,7 +31,6 @@ RESOURCES = (
     ("quote", Quote, "id", "/api/quotes/{}/"),
     ("source", Source, "id", "/api/sources/{}/"),
 )
-PUBLIC_STATES = ("published", "withdrawn")
 
 CHANGE_FIELDS = {
     "resource": serializers.ChoiceField(choices=[name for name, *_ in RESOURCES]),

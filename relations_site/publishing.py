@@ -16,6 +16,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The states whose history the public changes feed (/api/changes/) shows: a withdrawal is
+# news to a client that copied the entry.
+PUBLIC_STATES = (Status.PUBLISHED, Status.WITHDRAWN)
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
