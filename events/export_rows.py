@@ -15,6 +15,10 @@ load (with the triggers off during the load).
 What "published" means here mirrors the querysets' ``published()`` (Actor, Source, Quote):
 a test compares the stored rows with the values computed the slow way after every kind of
 write.
+
+On SQLite, a migration that alters one of these tables rebuilds it and so drops its triggers:
+such a migration must run ``create_triggers`` again (after ``drop_triggers``). A test checks
+that every trigger is in place after all migrations.
 """
 
 # The values of one event, as SQL expressions over ``{event}`` (the event's id).

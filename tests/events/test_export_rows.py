@@ -151,3 +151,20 @@ def test_a_fixture_that_loads_links_before_what_they_link_still_gets_the_right_r
     call_command("loaddata", str(fixture), verbosity=0)
     assert stored()[900] == ("loaded-actor:host", "900", 1)
     assert stored() == computed()
+
+
+def test_every_export_trigger_is_installed_after_all_migrations():
+    # On SQLite a later migration that alters one of these tables rebuilds it, and the rebuild
+    # drops its triggers without a word: such a migration must install them again
+    # (export_rows.create_triggers), and this test says when one did not.
+    from django.db import connection
+
+    from events import export_rows
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'events_export_%%' AND tgenabled = 'O'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_export_%'")
+        installed = {name for (name,) in cursor.fetchall()}
+    assert installed == {name for name, *_ in export_rows.TRIGGERS} | {export_rows.EVENT_INSERT[0]}
