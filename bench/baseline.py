@@ -29,6 +29,50 @@ WHERE p.event_id = ANY(%s) AND a.status = 'published' ORDER BY p.event_id, p.id
 """
 
 
+EVENT_COUNT = f"""
+SELECT count(*) FROM (SELECT 1 FROM events_event e JOIN events_eventtype t ON t.id = e.event_type_id
+WHERE {PUBLIC_EVENT} {{where}} LIMIT 10001) AS capped
+"""
+
+_FILTERED = f"FROM events_event e JOIN events_eventtype t ON t.id = e.event_type_id WHERE {PUBLIC_EVENT} {{where}}"
+FACETS = [
+    ("Type", f"SELECT left(t.code, 2), count(*) {_FILTERED} GROUP BY 1 ORDER BY 2 DESC, 1"),
+    ("Country", f"SELECT e.country, count(*) {_FILTERED} AND e.country <> '' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15"),
+    ("Year", f"SELECT extract(year FROM e.start_date)::int, count(*) {_FILTERED} GROUP BY 1 ORDER BY 1 DESC LIMIT 40"),
+]
+
+
+def event_filters(query):
+    """SQL conditions and parameters for the project's event filters the benchmark uses."""
+    where, params = "", {}
+    if "type" in query:
+        where += " AND t.code LIKE %(type)s"
+        params["type"] = query["type"] + "%"
+    if "country" in query:
+        where += " AND e.country = %(country)s"
+        params["country"] = query["country"].upper()
+    if "date_from" in query:
+        where += " AND e.period_end >= %(date_from)s"
+        params["date_from"] = f"{query['date_from']}-01-01"
+    if "before" in query:  # keyset: rows after (date, id) in newest-first order
+        date, event_id = query["before"].split(",")
+        where += " AND (e.start_date, e.id) < (%(date)s, %(id)s)"
+        params.update(date=date, id=int(event_id))
+    if "q" in query:
+        where += " AND e.search_document @@ websearch_to_tsquery('english', %(q)s)"
+        params["q"] = query["q"]
+    if "actor" in query:
+        # The id first, as the project does: with a constant the planner can use the
+        # (actor, event) index's statistics; a scalar subquery made this read take seconds.
+        with connection().cursor() as cursor:
+            row = cursor.execute(
+                "SELECT id FROM actors_actor WHERE slug = %s AND status = 'published'", (query["actor"],)
+            ).fetchone()
+        where += " AND EXISTS (SELECT 1 FROM events_participation p WHERE p.event_id = e.id AND p.actor_id = %(actor)s)"
+        params["actor"] = row[0] if row else 0
+    return where, params
+
+
 def connection():
     global _connection
     if _connection is None or _connection.closed:
@@ -59,43 +103,29 @@ def application(environ, start_response):
     path = environ["PATH_INFO"]
     query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     if path == "/events.json":
-        where, params = "", {}
-        if "type" in query:
-            where += " AND t.code LIKE %(type)s"
-            params["type"] = query["type"] + "%"
-        if "country" in query:
-            where += " AND e.country = %(country)s"
-            params["country"] = query["country"].upper()
-        if "date_from" in query:
-            where += " AND e.period_end >= %(date_from)s"
-            params["date_from"] = f"{query['date_from']}-01-01"
-        if "before" in query:  # keyset: rows after (date, id) in newest-first order
-            date, event_id = query["before"].split(",")
-            where += " AND (e.start_date, e.id) < (%(date)s, %(id)s)"
-            params.update(date=date, id=int(event_id))
-        if "q" in query:
-            where += " AND e.search_document @@ websearch_to_tsquery('english', %(q)s)"
-            params["q"] = query["q"]
-        if "actor" in query:
-            # The id first, as the project does: with a constant the planner can use the
-            # (actor, event) index's statistics; a scalar subquery made this read take seconds.
-            with connection().cursor() as cursor:
-                row = cursor.execute(
-                    "SELECT id FROM actors_actor WHERE slug = %s AND status = 'published'", (query["actor"],)
-                ).fetchone()
-            where += (
-                " AND EXISTS (SELECT 1 FROM events_participation p WHERE p.event_id = e.id AND p.actor_id = %(actor)s)"
-            )
-            params["actor"] = row[0] if row else 0
+        where, params = event_filters(query)
         body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)))})
         return respond(start_response, body, "application/json")
     if path == "/events.html":
+        where, params = event_filters(query)
         items = "".join(
             f'<li><a href="/events/{e["slug"]}/">{html.escape(e["title"])}</a> {e["start_date"]} '
             f"{html.escape(e['type_name'])} " + ", ".join(html.escape(p["name"]) for p in e["participants"]) + "</li>"
-            for e in events()
+            for e in events(where, params)
         )
-        body = f"<!doctype html><html><body><h1>Events</h1><ol>{items}</ol></body></html>".encode()
+        # As the project's page: the count capped at 10,001 rows, and facets once it is 10,000 or fewer.
+        with connection().cursor() as cursor:
+            count = cursor.execute(EVENT_COUNT.format(where=where), params).fetchone()[0]
+            facets = ""
+            if count <= 10_000:
+                for title, sql in FACETS:
+                    rows = cursor.execute(sql.format(where=where), params).fetchall()
+                    facets += f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(str(v))} {n}</li>" for v, n in rows)
+                    facets += "</ul>"
+        body = (
+            f"<!doctype html><html><body><h1>Events</h1><p>{count if count <= 10_000 else '10,000+'} events</p>"
+            f"{facets}<ol>{items}</ol></body></html>"
+        ).encode()
         return respond(start_response, body, "text/html; charset=utf-8")
     if path == "/quotes.json":
         with connection().cursor() as cursor:

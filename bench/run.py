@@ -93,9 +93,11 @@ def probes():
 def reads(p):
     return [
         ("events list, JSON", "/api/events/?page_size=30", "/events.json"),
-        ("events list, HTML with facets", "/events/", "/events.html"),
+        ("events list, HTML (capped count)", "/events/", "/events.html"),
         ("events by type+country+date", "/api/events/?type=04&country=RU&date_from=2010&page_size=30",
          "/events.json?type=04&country=RU&date_from=2010"),
+        ("events by type+country+date, HTML with facets", "/events/?type=04&country=RU&date_from=2010",
+         "/events.html?type=04&country=RU&date_from=2010"),
         (f"actor timeline ({p['actor_events']:,} events), JSON", f"/api/events/?actor={p['actor']}&page_size=50",
          f"/events.json?actor={p['actor']}&limit=50"),
         ("actor page, HTML", f"/actors/{p['actor']}/", f"/events.json?actor={p['actor']}&limit=50"),
