@@ -135,6 +135,7 @@ TRIGGERS = [
         " UNION SELECT event_id FROM events_quote WHERE source_id = NEW.id",
     ),
 ]
+LOCK = "PERFORM 1 FROM events_eventexport WHERE event_id IN ({ids}) ORDER BY event_id FOR UPDATE"
 # A new event gets its row at once, so that the export can join every event's row. Computed,
 # not blank: a fixture may load an event's participations before the event itself.
 EVENT_INSERT = ("events_export_event_ins", "events_event", "AFTER INSERT")
@@ -146,6 +147,16 @@ def create_triggers(vendor):
     triggers = [
         (name, table, timing, condition, refresh_sql(vendor, ids)) for name, table, timing, condition, ids in TRIGGERS
     ]
+    if vendor == "postgresql":
+        # Lock the rows first, in a statement of their own. The UPDATE then takes its snapshot
+        # once it holds them, and so sees what a concurrent transaction that held them has
+        # committed. (Had it waited inside the UPDATE, its subqueries would read the snapshot
+        # from before the wait: a source withdrawn meanwhile would stay listed.) In id order, so
+        # that two triggers locking many rows cannot deadlock each other.
+        triggers = [
+            (name, table, timing, condition, f"{LOCK.format(ids=ids)}; {body}")
+            for (name, table, timing, condition, body), (*_, ids) in zip(triggers, TRIGGERS, strict=True)
+        ]
     triggers.append((*EVENT_INSERT, "", fill_sql(vendor, "e.id = NEW.id")))
     statements = []
     for name, table, timing, condition, body in triggers:

@@ -1,9 +1,12 @@
 """EventExport: the stored export values of every event, kept by database triggers, must equal
 what the querysets compute, after every kind of write that can change them."""
 
+import importlib
 import json
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
 from events import services
@@ -168,3 +171,40 @@ def test_every_export_trigger_is_installed_after_all_migrations():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_export_%'")
         installed = {name for (name,) in cursor.fetchall()}
     assert installed == {name for name, *_ in export_rows.TRIGGERS} | {export_rows.EVENT_INSERT[0]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_waited_for_a_concurrent_one_sees_what_it_committed():
+    # One transaction withdraws a source, and so holds the event's export row; another adds a
+    # citation to the same event and waits for that row. When it goes on, its recount must
+    # see the withdrawal, not the snapshot from before it waited.
+    import threading
+    import time
+
+    import psycopg
+
+    from tests.site.test_availability import dsn
+
+    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+    withdrawn, added = SourceFactory(), SourceFactory()
+    event = EventFactory(cited=False)
+    CitationFactory(event=event, source=withdrawn)
+    with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
+        first.execute("UPDATE events_source SET status = 'withdrawn' WHERE id = %s", [withdrawn.pk])
+
+        def cite():
+            second.execute(
+                "INSERT INTO events_citation (event_id, source_id, locator, note) VALUES (%s, %s, '', '')",
+                [event.pk, added.pk],
+            )
+            second.commit()
+
+        thread = threading.Thread(target=cite)
+        thread.start()
+        time.sleep(0.5)  # the insert's trigger is waiting for the row
+        assert thread.is_alive()
+        first.commit()
+        thread.join(10)
+    assert stored()[event.pk] == ("", str(added.pk), 0)
+    assert stored() == computed()
