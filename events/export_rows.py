@@ -62,12 +62,12 @@ def values(vendor, event):
     )
 
 
-def refresh_sql(vendor, event_ids):
-    """Recompute the export rows of the events whose ids ``event_ids`` (SQL for inside IN ())."""
+def refresh_sql(vendor, condition):
+    """Recompute the export rows of the events that match ``condition`` (over ``event_id``)."""
     participants, sources, quote_count = values(vendor, "events_eventexport.event_id")
     return (
         f"UPDATE events_eventexport SET participants = {participants}, sources = {sources}, "
-        f"quote_count = {quote_count} WHERE event_id IN ({event_ids})"
+        f"quote_count = {quote_count} WHERE {condition}"
     )
 
 
@@ -135,41 +135,74 @@ TRIGGERS = [
         " UNION SELECT event_id FROM events_quote WHERE source_id = NEW.id",
     ),
 ]
-LOCK = "PERFORM 1 FROM events_eventexport WHERE event_id IN ({ids}) ORDER BY event_id FOR UPDATE"
 # A new event gets its row at once, so that the export can join every event's row. Computed,
 # not blank: a fixture may load an event's participations before the event itself.
 EVENT_INSERT = ("events_export_event_ins", "events_event", "AFTER INSERT")
 TABLES = sorted({table for _, table, *_ in TRIGGERS} | {EVENT_INSERT[1]})
 
 
+# The entries a new or changed link row names, by trigger: on PostgreSQL the trigger holds
+# them (FOR SHARE) before it counts. A concurrent status change of one of them then finishes
+# first, and the count sees it; without the wait, a participation added while its actor was
+# being withdrawn was counted with the actor still published, and neither trigger saw the
+# other's row.
+REFERENCED = {
+    "events_export_participation_ins": [("actors_actor", "NEW.actor_id")],
+    "events_export_participation_upd": [("actors_actor", "NEW.actor_id")],
+    "events_export_citation_ins": [("events_source", "NEW.source_id")],
+    "events_export_citation_upd": [("events_source", "NEW.source_id")],
+    "events_export_quote_ins": [("actors_actor", "NEW.speaker_id"), ("events_source", "NEW.source_id")],
+    "events_export_quote_upd": [("actors_actor", "NEW.speaker_id"), ("events_source", "NEW.source_id")],
+}
+
+
+def postgresql_body(name, ids):
+    """A PostgreSQL trigger's body. READ COMMITTED gives each statement of a trigger function
+    its own snapshot, so the order matters:
+
+    1. hold the entries the row names (REFERENCED);
+    2. take the event ids once (a second look could find more, unlocked);
+    3. lock those export rows, in id order, in a statement of their own, so that the UPDATE's
+       snapshot is taken once they are held and sees what a transaction that held them
+       committed. (Waiting inside the UPDATE, its subqueries kept the snapshot from before
+       the wait: a source withdrawn meanwhile stayed listed.)
+
+    Transactions that lock the same events in different orders can still deadlock (as any two
+    writers of the same rows can): PostgreSQL stops one, whose request gets a 503 with nothing
+    of it stored."""
+    shared = "".join(f"PERFORM 1 FROM {table} WHERE id = {key} FOR SHARE; " for table, key in REFERENCED.get(name, []))
+    array = f"ARRAY({ids})" if ids.startswith("SELECT") else f"ARRAY[{ids}]::bigint[]"
+    return (
+        f"{shared}ids := {array}; "
+        "PERFORM 1 FROM events_eventexport WHERE event_id = ANY(ids) ORDER BY event_id FOR UPDATE; "
+        f"{refresh_sql('postgresql', 'event_id = ANY(ids)')}"
+    )
+
+
 def create_triggers(vendor):
     """The statements that install the triggers on ``vendor``."""
-    triggers = [
-        (name, table, timing, condition, refresh_sql(vendor, ids)) for name, table, timing, condition, ids in TRIGGERS
-    ]
-    if vendor == "postgresql":
-        # Lock the rows first, in a statement of their own. The UPDATE then takes its snapshot
-        # once it holds them, and so sees what a concurrent transaction that held them has
-        # committed. (Had it waited inside the UPDATE, its subqueries would read the snapshot
-        # from before the wait: a source withdrawn meanwhile would stay listed.) In id order, so
-        # that two triggers locking many rows cannot deadlock each other.
-        triggers = [
-            (name, table, timing, condition, f"{LOCK.format(ids=ids)}; {body}")
-            for (name, table, timing, condition, body), (*_, ids) in zip(triggers, TRIGGERS, strict=True)
-        ]
-    triggers.append((*EVENT_INSERT, "", fill_sql(vendor, "e.id = NEW.id")))
     statements = []
-    for name, table, timing, condition, body in triggers:
+    for name, table, timing, condition, ids in TRIGGERS:
         if vendor == "postgresql":
-            condition = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
-            when = f" WHEN ({condition})" if condition else ""
+            when = f" WHEN ({condition.replace(' IS NOT ', ' IS DISTINCT FROM ')})" if condition else ""
             statements += [
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$",
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE ids bigint[]; "
+                f"BEGIN {postgresql_body(name, ids)}; RETURN NULL; END $$",
                 f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()",
             ]
         else:
             when = f" WHEN {condition}" if condition else ""
+            body = refresh_sql(vendor, f"event_id IN ({ids})")
             statements.append(f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{when} BEGIN {body}; END")
+    name, table, timing = EVENT_INSERT
+    body = fill_sql(vendor, "e.id = NEW.id")
+    if vendor == "postgresql":
+        statements += [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
+    else:
+        statements.append(f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW BEGIN {body}; END")
     return statements
 
 

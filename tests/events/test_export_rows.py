@@ -208,3 +208,38 @@ def test_a_write_that_waited_for_a_concurrent_one_sees_what_it_committed():
         thread.join(10)
     assert stored()[event.pk] == ("", str(added.pk), 0)
     assert stored() == computed()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_participant_added_while_its_actor_is_withdrawn_is_counted_after_the_withdrawal():
+    # Neither trigger can see the other's row: the withdrawal's does not know the new
+    # participation, and the participation's must not count the actor as still published. It
+    # waits for the withdrawal to commit (it holds the actor FOR SHARE) and counts after it.
+    import threading
+    import time
+
+    import psycopg
+
+    from tests.site.test_availability import dsn
+
+    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+    actor, event = ActorFactory(slug="leaving"), EventFactory()
+    with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
+        first.execute("UPDATE actors_actor SET status = 'withdrawn' WHERE id = %s", [actor.pk])
+
+        def participate():
+            second.execute(
+                "INSERT INTO events_participation (event_id, actor_id, role) VALUES (%s, %s, 'host')",
+                [event.pk, actor.pk],
+            )
+            second.commit()
+
+        thread = threading.Thread(target=participate)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive(), "the participation's trigger waits for the withdrawal"
+        first.commit()
+        thread.join(10)
+    assert stored()[event.pk][0] == ""
+    assert stored() == computed()
