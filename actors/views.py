@@ -5,7 +5,7 @@ from django.views import View
 
 from events.models import Event, Participation, Quote
 from relations_site import jsonld
-from relations_site.facets import value_facet
+from relations_site.facets import grouped_counts, value_facet
 from relations_site.publishing import Status
 from relations_site.views import FilteredListView, PublishedDetailView
 
@@ -27,9 +27,10 @@ class ActorListView(FilteredListView):
         return Actor.objects.published().prefetch_related("aliases")
 
     def get_facets(self, queryset):
+        counts = grouped_counts(queryset, kind="kind", country="country")
         return [
-            value_facet(self.request, queryset, "Kind", "kind", "kind", labels=dict(ActorKind.choices)),
-            value_facet(self.request, queryset, "Country", "country", "country"),
+            value_facet(self.request, counts["kind"], "Kind", "kind", labels=dict(ActorKind.choices)),
+            value_facet(self.request, counts["country"], "Country", "country"),
         ]
 
 

@@ -1,9 +1,10 @@
 from collections import Counter
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
+from django.db.models.functions import ExtractYear
 
 from relations_site import jsonld
-from relations_site.facets import Facet, FacetItem, url_with, value_facet, year_facet
+from relations_site.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
 from relations_site.publishing import Status
 from relations_site.views import FilteredListView, PublishedDetailView
 
@@ -45,18 +46,19 @@ class EventListView(FilteredListView):
         return self._event_types
 
     def get_facets(self, queryset):
+        counts = grouped_counts(queryset, type="event_type_id", country="country", year=ExtractYear("start_date"))
         return [
-            self.type_facet(queryset),
-            value_facet(self.request, queryset, "Country", "country", "country"),
-            year_facet(self.request, queryset, "start_date"),
+            self.type_facet(counts["type"]),
+            value_facet(self.request, counts["country"], "Country", "country"),
+            year_facet(self.request, counts["year"]),
         ]
 
-    def type_facet(self, queryset):
+    def type_facet(self, by_type_id):
         """Counts by CAMEO root type: finer codes count towards their root (042 → 04)."""
         by_id = {t.id: t for t in self.event_types}
         roots = {t.code: t for t in self.event_types if t.parent_id is None}
         counts = Counter()
-        for type_id, count in queryset.order_by().values_list("event_type_id").annotate(n=Count("pk")):
+        for type_id, count in by_type_id.items():
             counts[by_id[type_id].code[:2]] += count
         current = self.request.GET.get("type", "")
         facet = Facet("Type")
@@ -89,10 +91,13 @@ class QuoteListView(FilteredListView):
         return context
 
     def get_facets(self, queryset):
+        counts = grouped_counts(
+            queryset, speaker=("speaker__slug", "speaker__name"), language="language", year=ExtractYear("said_on")
+        )
         return [
-            value_facet(self.request, queryset, "Speaker", "speaker__slug", "speaker", label_field="speaker__name"),
-            value_facet(self.request, queryset, "Language", "language", "language"),
-            year_facet(self.request, queryset, "said_on"),
+            value_facet(self.request, counts["speaker"], "Speaker", "speaker"),
+            value_facet(self.request, counts["language"], "Language", "language"),
+            year_facet(self.request, counts["year"]),
         ]
 
 
@@ -102,10 +107,11 @@ class SourceListView(FilteredListView):
     extra_context = {"source_kinds": SourceKind.choices, "ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_facets(self, queryset):
+        counts = grouped_counts(queryset, kind="kind", language="language", year=ExtractYear("published_on"))
         return [
-            value_facet(self.request, queryset, "Kind", "kind", "kind", labels=dict(SourceKind.choices)),
-            value_facet(self.request, queryset, "Language", "language", "language"),
-            year_facet(self.request, queryset, "published_on"),
+            value_facet(self.request, counts["kind"], "Kind", "kind", labels=dict(SourceKind.choices)),
+            value_facet(self.request, counts["language"], "Language", "language"),
+            year_facet(self.request, counts["year"]),
         ]
 
 

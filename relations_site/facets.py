@@ -1,9 +1,9 @@
 """Facet counts beside a list, as on Datasette: each value links to the list with that filter added."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F
 
 
 @dataclass
@@ -31,22 +31,42 @@ def url_with(request, remove=(), **params):
     return f"?{encoded}" if encoded else "?"
 
 
-def value_facet(request, queryset, title, field_name, param, *, limit=15, labels=None, label_field=None):
-    """Counts by a column's values; the active value's link removes the filter.
+def grouped_counts(queryset, **columns):
+    """Counts of the filtered rows by each of ``columns`` (name: a field, an expression, or a
+    (value field, label field) pair), from one query.
 
-    Labels come from ``labels`` (a dict), from ``label_field`` grouped alongside, or are the values."""
-    current = request.GET.get(param, "")
-    columns = [field_name, label_field] if label_field else [field_name]
-    rows = (
-        queryset.order_by()
-        .exclude(**{field_name: ""})
-        .values_list(*columns)
-        .annotate(n=Count("pk"))
-        .order_by("-n", field_name)[:limit]
-    )
-    facet = Facet(title)
+    The rows are grouped by all the columns together and the groups summed per column here,
+    so that a list's three facets read the filtered rows once, not three times (each read
+    fetches the rows' scattered pages and checks visibility: about 0.2 s for 3,400 events of a
+    million). Facets run only on lists of COUNT_CAP rows at most, so the groups are as many at
+    most."""
+    aliases, exprs = {}, {}
+    for name, column in columns.items():
+        parts = column if isinstance(column, tuple) else (column,)
+        aliases[name] = []
+        for n, part in enumerate(parts):
+            alias = f"facet_{name}_{n}"
+            exprs[alias] = F(part) if isinstance(part, str) else part
+            aliases[name].append(alias)
+    rows = queryset.order_by().annotate(**exprs).values_list(*exprs).annotate(n=Count("pk")).order_by()
+    positions = {alias: index for index, alias in enumerate(exprs)}
+    counts = {name: Counter() for name in columns}
     for row in rows:
-        value, label, count = row[0], row[1] if label_field else row[0], row[-1]
+        for name, names in aliases.items():
+            key = tuple(row[positions[alias]] for alias in names)
+            counts[name][key if len(key) > 1 else key[0]] += row[-1]
+    return counts
+
+
+def value_facet(request, counts, title, param, *, limit=15, labels=None):
+    """The ``limit`` most frequent values of ``counts`` (from grouped_counts), blank ones left
+    out; the active value's link removes the filter. A value may be a (value, label) pair;
+    else its label comes from ``labels`` (a dict) or is the value."""
+    current = request.GET.get(param, "")
+    facet = Facet(title)
+    items = [(key, n) for key, n in counts.items() if (key[0] if isinstance(key, tuple) else key) not in ("", None)]
+    for key, count in sorted(items, key=lambda item: (-item[1], str(item[0])))[:limit]:
+        value, label = key if isinstance(key, tuple) else (key, key)
         active = str(value).lower() == current.lower()
         facet.items.append(
             FacetItem(
@@ -59,24 +79,17 @@ def value_facet(request, queryset, title, field_name, param, *, limit=15, labels
     return facet
 
 
-def year_facet(request, queryset, date_field, *, limit=40):
-    """Counts by year of ``date_field``; a year's link sets date_from and date_to to it."""
+def year_facet(request, counts, *, limit=40):
+    """Counts by year (``counts`` from grouped_counts over ExtractYear), newest first; a year's
+    link sets date_from and date_to to it. Undated rows are left out."""
     current = (request.GET.get("date_from", ""), request.GET.get("date_to", ""))
-    rows = (
-        queryset.order_by()
-        .exclude(**{f"{date_field}__isnull": True})
-        .annotate(year=ExtractYear(date_field))
-        .values_list("year")
-        .annotate(n=Count("pk"))
-        .order_by("-year")[:limit]
-    )
     facet = Facet("Year")
-    for year, count in rows:
+    for year in sorted((year for year in counts if year is not None), reverse=True)[:limit]:
         active = current == (str(year), str(year))
         url = (
             url_with(request, remove=["date_from", "date_to"])
             if active
             else url_with(request, date_from=str(year), date_to=str(year))
         )
-        facet.items.append(FacetItem(label=str(year), count=count, url=url, active=active))
+        facet.items.append(FacetItem(label=str(year), count=counts[year], url=url, active=active))
     return facet
