@@ -31,6 +31,15 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
+def env_int(name, default, unit="a whole number"):
+    """A non-negative whole number from the environment, refused at start with a clear message
+    (``unit`` says what it counts) rather than a ValueError from int()."""
+    value = env_str(name, str(default))
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be {unit}, not {value!r}")
+    return int(value)
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value in (None, ""):
@@ -146,19 +155,11 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{B
 # (GET/HEAD outside the admin) run each statement under this limit; a request that exceeds it
 # gets a 400 asking to narrow it. Writes, the admin and management commands are not limited.
 # 0 turns the limit off.
-DB_STATEMENT_TIMEOUT_MS = env_str("DB_STATEMENT_TIMEOUT_MS", "5000")
-if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
-    raise ImproperlyConfigured(f"DB_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_STATEMENT_TIMEOUT_MS!r}")
-DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000, "whole milliseconds")
 # A streamed export gets a longer limit: for a CSV export's single COPY (the whole download),
 # for each chunk of an NDJSON export. 100,000 events sorted take seconds, and a download is
 # expected to take a while. Still bounded, so a pathological export does not hold a worker.
-DB_EXPORT_STATEMENT_TIMEOUT_MS = env_str("DB_EXPORT_STATEMENT_TIMEOUT_MS", "60000")
-if not (DB_EXPORT_STATEMENT_TIMEOUT_MS.isascii() and DB_EXPORT_STATEMENT_TIMEOUT_MS.isdigit()):
-    raise ImproperlyConfigured(
-        f"DB_EXPORT_STATEMENT_TIMEOUT_MS must be whole milliseconds, not {DB_EXPORT_STATEMENT_TIMEOUT_MS!r}"
-    )
-DB_EXPORT_STATEMENT_TIMEOUT_MS = int(DB_EXPORT_STATEMENT_TIMEOUT_MS)
+DB_EXPORT_STATEMENT_TIMEOUT_MS = env_int("DB_EXPORT_STATEMENT_TIMEOUT_MS", 60000, "whole milliseconds")
 
 # Public responses are cached (relations_site/cache.py): Redis when CACHE_URL names it,
 # else this process's memory.
@@ -283,7 +284,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Health checks from the proxy come over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, "whole seconds")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -291,7 +292,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Editors stay signed in for a working day, not for weeks.
-SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(12 * 3600)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, "whole seconds")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -319,17 +320,17 @@ CONTENT_SECURITY_POLICY = {
 # Login rate limiting (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is refused (429) for AXES_COOLOFF_MINUTES. Keyed on
 # the pair so that a stranger cannot lock an editor out from elsewhere.
-AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, "whole minutes"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "relations_site.views.login_locked_out"
 # Behind a proxy, the client's address is the last one the proxy appended.
-AXES_IPWARE_PROXY_COUNT = int(env_str("PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # API tokens expire; an editor rotates theirs with POST /api/auth/token/rotate/.
-API_TOKEN_MAX_AGE_DAYS = int(env_str("API_TOKEN_MAX_AGE_DAYS", "90"))
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, "whole days")
 
 # CORS: none unless configured. CORS_ALLOWED_ORIGINS lists the origins (scheme://host) whose
 # pages may call the API from a browser; only /api/ is ever shared.
