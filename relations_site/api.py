@@ -209,10 +209,6 @@ class PublishedViewSet(viewsets.ModelViewSet):
 
     # Exports -----------------------------------------------------------------------------
 
-    def get_export_columns(self):
-        """(header, field or expression) of each CSV column."""
-        return self.export_columns
-
     def export_metadata(self):
         return {
             "source": f"Relations, {self.request.build_absolute_uri('/')}",
@@ -236,7 +232,7 @@ class PublishedViewSet(viewsets.ModelViewSet):
                 # format; the writer's CRLF only makes it quote a lone CR, as COPY does.
                 return writer.writerow(row)[:-2] + "\n"
 
-            columns = self.get_export_columns()
+            columns = self.export_columns
             header = [name for name, _ in columns]
             annotations = {f"export_{name}": col for name, col in columns if not isinstance(col, str)}
             fields = [col if isinstance(col, str) else f"export_{name}" for name, col in columns]
