@@ -3,7 +3,6 @@
 Tests that take a backup use ``committed_db``: pg_dump, another process, sees only committed rows.
 """
 
-import importlib
 import json
 import os
 import sqlite3
@@ -12,7 +11,6 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -20,7 +18,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from events import services
-from events.models import Event, EventType
+from events.models import Event
 from relations_site.publishing import Status
 from tests.backup_snapshot import ADDED_SOURCE_TITLE, snapshot
 from tests.factories import (
@@ -37,13 +35,9 @@ from tests.factories import (
 
 
 @pytest.fixture
-def committed_db(transactional_db):
-    """Rows committed for real, for pg_dump (another process) to see. A transactional test empties
-    every table when it ends, the migration-seeded CAMEO types included (serialized_rollback trips
-    over the content types the flush recreates), so they are seeded again with the migration's
-    own function."""
-    if not EventType.objects.exists():
-        importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+def committed_db(event_types):
+    """Rows committed for real, for pg_dump (another process) to see (a transactional test,
+    with the CAMEO types seeded again: see the event_types fixture)."""
 
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore")

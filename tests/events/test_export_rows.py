@@ -1,11 +1,9 @@
 """EventExport: the stored export values of every event, kept by database triggers, must equal
 what the querysets compute, after every kind of write that can change them."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
@@ -173,12 +171,10 @@ def test_every_export_trigger_is_installed_after_all_migrations():
     assert installed == {name for name, *_ in export_rows.TRIGGERS} | {export_rows.EVENT_INSERT[0]}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
-@pytest.mark.django_db(transaction=True)
-def test_a_write_that_waited_for_a_concurrent_one_sees_what_it_committed():
-    # One transaction withdraws a source, and so holds the event's export row; another adds a
-    # citation to the same event and waits for that row. When it goes on, its recount must
-    # see the withdrawal, not the snapshot from before it waited.
+def interleaved(holding, waiting):
+    """Two transactions on PostgreSQL: ``holding`` (SQL and parameters) runs and stays open;
+    ``waiting`` runs in another, in a thread, and must still be waiting half a second later;
+    then the first commits and the second goes on and commits."""
     import threading
     import time
 
@@ -186,60 +182,54 @@ def test_a_write_that_waited_for_a_concurrent_one_sees_what_it_committed():
 
     from tests.site.test_availability import dsn
 
-    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+    with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
+        first.execute(*holding)
+
+        def run():
+            second.execute(*waiting)
+            second.commit()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive(), "the second transaction's trigger waits for the first"
+        first.commit()
+        thread.join(10)
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_waited_for_a_concurrent_one_sees_what_it_committed(event_types):
+    # One transaction withdraws a source, and so holds the event's export row; another adds a
+    # citation to the same event and waits for that row. When it goes on, its recount must
+    # see the withdrawal, not the snapshot from before it waited.
     withdrawn, added = SourceFactory(), SourceFactory()
     event = EventFactory(cited=False)
     CitationFactory(event=event, source=withdrawn)
-    with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
-        first.execute("UPDATE events_source SET status = 'withdrawn' WHERE id = %s", [withdrawn.pk])
-
-        def cite():
-            second.execute(
-                "INSERT INTO events_citation (event_id, source_id, locator, note) VALUES (%s, %s, '', '')",
-                [event.pk, added.pk],
-            )
-            second.commit()
-
-        thread = threading.Thread(target=cite)
-        thread.start()
-        time.sleep(0.5)  # the insert's trigger is waiting for the row
-        assert thread.is_alive()
-        first.commit()
-        thread.join(10)
+    interleaved(
+        ("UPDATE events_source SET status = 'withdrawn' WHERE id = %s", [withdrawn.pk]),
+        (
+            "INSERT INTO events_citation (event_id, source_id, locator, note) VALUES (%s, %s, '', '')",
+            [event.pk, added.pk],
+        ),
+    )
     assert stored()[event.pk] == ("", str(added.pk), 0)
     assert stored() == computed()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_participant_added_while_its_actor_is_withdrawn_is_counted_after_the_withdrawal():
+def test_a_participant_added_while_its_actor_is_withdrawn_is_counted_after_the_withdrawal(event_types):
     # Neither trigger can see the other's row: the withdrawal's does not know the new
     # participation, and the participation's must not count the actor as still published. It
     # waits for the withdrawal to commit (it holds the actor FOR SHARE) and counts after it.
-    import threading
-    import time
-
-    import psycopg
-
-    from tests.site.test_availability import dsn
-
-    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
     actor, event = ActorFactory(slug="leaving"), EventFactory()
-    with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
-        first.execute("UPDATE actors_actor SET status = 'withdrawn' WHERE id = %s", [actor.pk])
-
-        def participate():
-            second.execute(
-                "INSERT INTO events_participation (event_id, actor_id, role) VALUES (%s, %s, 'host')",
-                [event.pk, actor.pk],
-            )
-            second.commit()
-
-        thread = threading.Thread(target=participate)
-        thread.start()
-        time.sleep(0.5)
-        assert thread.is_alive(), "the participation's trigger waits for the withdrawal"
-        first.commit()
-        thread.join(10)
+    interleaved(
+        ("UPDATE actors_actor SET status = 'withdrawn' WHERE id = %s", [actor.pk]),
+        ("INSERT INTO events_participation (event_id, actor_id, role) VALUES (%s, %s, 'host')", [event.pk, actor.pk]),
+    )
     assert stored()[event.pk][0] == ""
     assert stored() == computed()

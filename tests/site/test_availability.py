@@ -1,7 +1,6 @@
 """The database down or too slow: a clear 503 or 400 in bounded time, never a 500, and the site
 back by itself (relations_site/middleware.py, DatabaseMiddleware)."""
 
-import importlib
 import io
 import json
 import socket
@@ -12,7 +11,6 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from django.apps import apps
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection
 from django.test import RequestFactory
@@ -239,10 +237,9 @@ def test_a_cached_page_is_served_while_the_database_is_down(settings, wsgi):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_an_ndjson_export_reads_chunk_by_chunk_under_the_limit(settings, monkeypatch, wsgi):
+def test_an_ndjson_export_reads_chunk_by_chunk_under_the_limit(settings, monkeypatch, wsgi, event_types):
     # Outside a transaction Django would declare the cursor WITH HOLD, and PostgreSQL would run
     # the whole export query at once, where statement_timeout does not reach.
-    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
     settings.PUBLIC_CACHE = False
     settings.DB_STATEMENT_TIMEOUT_MS = 200
     settings.DB_EXPORT_STATEMENT_TIMEOUT_MS = 300
@@ -265,10 +262,9 @@ def test_an_ndjson_export_reads_chunk_by_chunk_under_the_limit(settings, monkeyp
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_csv_export_runs_under_the_exports_own_limit_not_the_reads(settings, wsgi):
+def test_a_csv_export_runs_under_the_exports_own_limit_not_the_reads(settings, wsgi, event_types):
     # One COPY statement: it may take longer than a public read's limit (200 ms here), up to
     # the export's (3 s); the read limit would have stopped it while the table was locked.
-    importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
     settings.PUBLIC_CACHE = False
     settings.DB_STATEMENT_TIMEOUT_MS = 200
     settings.DB_EXPORT_STATEMENT_TIMEOUT_MS = 3000
