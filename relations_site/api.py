@@ -20,10 +20,22 @@ from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.settings import api_settings
 
 from .negotiation import EXPORT_RENDERERS, ContentNegotiation
-from .publishing import Status
+from .publishing import Status, may_see_unpublished
 
 EXPORT_CHUNK = 2000
 EXPORT_BLOCK = 500  # rows per write to the client
+
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (a title
+# "=HYPERLINK(...)" would send the reader's data elsewhere). Such a cell gets a leading
+# apostrophe, which spreadsheets show as text (OWASP's advice; README, the API).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(value):
+    """A CSV cell that a spreadsheet will not run as a formula (FORMULA_STARTS)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class Echo:
@@ -138,11 +150,6 @@ def serializer_errors(error):
     return detail
 
 
-def can_see_drafts(request, model):
-    user = request.user
-    return user.is_authenticated and user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-
-
 class PublishedViewSet(viewsets.ModelViewSet):
     """Anonymous clients and readers get published entries only. Editors with the model's view
     permission may ask for others with ``?status=draft`` (or review, withdrawn, published, all)
@@ -181,9 +188,11 @@ class PublishedViewSet(viewsets.ModelViewSet):
                     raise ValidationError({"status": [f"Use one of {', '.join(Status.values)}, all."]})
                 if requested == Status.PUBLISHED:
                     requested = None  # what everyone sees anyway
-                elif not can_see_drafts(self.request, model):
+                elif not may_see_unpublished(self.request.user, model):
                     raise PermissionDenied("Only editors may filter by status.")
-            self._include_drafts = bool(requested) or (self.action != "list" and can_see_drafts(self.request, model))
+            self._include_drafts = bool(requested) or (
+                self.action != "list" and may_see_unpublished(self.request.user, model)
+            )
         return self._include_drafts
 
     def get_queryset(self):
@@ -230,7 +239,7 @@ class PublishedViewSet(viewsets.ModelViewSet):
             def line(row):
                 # Lines end in LF, as PostgreSQL's COPY ends them, so both databases give one
                 # format; the writer's CRLF only makes it quote a lone CR, as COPY does.
-                return writer.writerow(row)[:-2] + "\n"
+                return writer.writerow([neutralized(value) for value in row])[:-2] + "\n"
 
             columns = self.export_columns
             header = [name for name, _ in columns]
@@ -267,13 +276,18 @@ def copied_csv(values):
     Python object per value, a 100,000-row export spent as long in Python as in the database.
 
     COPY writes an empty string as "" to tell it from NULL; csv.writer (SQLite) writes both
-    as an empty field, and so does this, by NULLIF. One COPY is one statement: the export's
+    as an empty field, and so does this, by NULLIF. A cell that would start a formula gets its
+    apostrophe in the query, as ``neutralized`` gives it on SQLite. One COPY is one statement: the export's
     statement limit (DB_EXPORT_STATEMENT_TIMEOUT_MS, 60 s, like gunicorn's worker timeout in
     ``make serve``) bounds the whole download, not a chunk of it.
     """
     sql, params = values.query.sql_with_params()
     names = [f"c{n}" for n in range(len(values.query.values_select) + len(values.query.annotation_select))]
-    outer = ", ".join(f"NULLIF({name}::text, '')" for name in names)
+    starts = ", ".join(f"chr({ord(start)})" for start in FORMULA_STARTS)
+    outer = ", ".join(
+        f"CASE WHEN left({name}::text, 1) IN ({starts}) THEN chr(39) || {name}::text ELSE NULLIF({name}::text, '') END"
+        for name in names
+    )
     copy = f"COPY (SELECT {outer} FROM ({sql}) AS export ({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
     with connection.cursor() as cursor:
         # Through Django's cursor, so that its execute wrappers run first (the request's

@@ -21,6 +21,20 @@ class Status(models.TextChoices):
 PUBLIC_STATES = (Status.PUBLISHED, Status.WITHDRAWN)
 
 
+def is_editor(user):
+    """An editor's account: active and staff. Only these sign in to the admin, hold an API token
+    or are authenticated by the API at all; an account that loses staff status loses all three
+    at once, whatever session or token it still carries."""
+    return bool(user is not None and user.is_active and user.is_staff)
+
+
+def may_see_unpublished(user, model):
+    """Who may read drafts, entries in review and withdrawn entries of ``model``: an editor with
+    the model's view permission. The one rule for pages (previews), the API and its exports."""
+    opts = model._meta
+    return is_editor(user) and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)

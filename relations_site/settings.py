@@ -210,7 +210,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "relations_site.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "relations_site.authentication.EditorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
     ],
     # API_THROTTLE=0 turns throttling off (the benchmark measures serving, not refusing).
     "DEFAULT_THROTTLE_CLASSES": (
-        ["rest_framework.throttling.AnonRateThrottle", "relations_site.throttling.EditorRateThrottle"]
+        ["relations_site.throttling.AnonRateThrottle", "relations_site.throttling.EditorRateThrottle"]
         if env_bool("API_THROTTLE", True)
         else []
     ),
@@ -325,9 +325,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "relations_site.views.login_locked_out"
-# Behind a proxy, the client's address is the last one the proxy appended.
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The proxies of our own in front of gunicorn (nginx, a load balancer), each appending to
+# X-Forwarded-For: the client's address is read from there (relations_site.throttling).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "relations_site.throttling.client_address"
 
 # API tokens expire; an editor rotates theirs with POST /api/auth/token/rotate/.
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, "whole days")

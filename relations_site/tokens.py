@@ -13,14 +13,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .authentication import expires_at
-
-
-def may_hold_token(user):
-    return user.is_active and user.is_staff
+from .publishing import is_editor
+from .throttling import TokenRateThrottle
 
 
 @transaction.atomic
@@ -55,7 +52,7 @@ class Credentials(serializers.Serializer):
 class TokenView(APIView):
     """POST a username and password for your API token; DELETE (signed in with it) revokes it."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [TokenRateThrottle]
     throttle_scope = "token"
 
     def get_permissions(self):
@@ -73,7 +70,7 @@ class TokenView(APIView):
         user = authenticate(request._request, **credentials.validated_data)
         if user is None:
             raise AuthenticationFailed("Wrong username or password.")
-        if not may_hold_token(user):
+        if not is_editor(user):
             raise PermissionDenied("API tokens are for editors.")
         return Response(token_body(current_token(user)))
 
@@ -90,6 +87,6 @@ class RotateTokenView(APIView):
 
     @extend_schema(request=None, responses={200: TokenResponse})
     def post(self, request):
-        if not may_hold_token(request.user):
+        if not is_editor(request.user):
             raise PermissionDenied("API tokens are for editors.")
         return Response(token_body(rotate_token(request.user)))

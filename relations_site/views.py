@@ -10,6 +10,7 @@ from django.views.generic import DetailView, TemplateView
 
 from . import search
 from .history import corrections
+from .publishing import may_see_unpublished
 
 COUNT_CAP = 10_000
 
@@ -124,8 +125,8 @@ class FilteredListView(TemplateView):
 class PublishedDetailView(DetailView):
     """A detail page that the public sees only when published.
 
-    Signed-in staff (editors) see drafts too, as a preview with a banner; to anyone
-    else a draft's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
+    Editors who may see the model's unpublished entries (``may_see_unpublished``, the API's
+    rule too) see drafts as a preview with a banner; to anyone else a draft's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
     function of relations_site.jsonld) and a link to the same resource in the API.
     """
 
@@ -137,7 +138,7 @@ class PublishedDetailView(DetailView):
 
     def get_queryset(self):
         queryset = self.get_base_queryset()
-        if self.request.user.is_staff:
+        if may_see_unpublished(self.request.user, self.model):
             return queryset
         return queryset.published()
 

@@ -5,15 +5,16 @@ from rest_framework.test import APIClient
 
 
 def user_with(*codenames, username="tool"):
-    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only")
+    """A staff account (editors are staff: only they are authenticated by the API) with these permissions."""
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 
-def member_of(group, username):
+def member_of(group, username, *, is_staff=True):
     from django.contrib.auth.models import Group
 
-    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only")
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=is_staff)
     user.groups.add(Group.objects.get(name=group))
     return get_user_model().objects.get(pk=user.pk)
 
