@@ -218,12 +218,12 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("said_on_precision", "said_on_precision"),
         ("is_paraphrase", Case(When(is_paraphrase=True, then=Value("true")), default=Value("false"))),
         ("source", "source_id"),
-        ("event", Case(When(event__status=Status.PUBLISHED, then="event__slug"), default=Value(""))),
+        ("event", Case(When(event_is_public=True, then="event__slug"), default=Value(""))),
         ("language", "language"),
     )
 
     def base_queryset(self):
-        return Quote.objects.select_related("speaker", "source", "event")
+        return Quote.objects.select_related("speaker", "source", "event").with_event_visibility()
 
 
 class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):

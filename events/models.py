@@ -456,6 +456,12 @@ class QuoteQuerySet(PublishableQuerySet):
         # A quote is public only with its speaker and source public too.
         return super().published().filter(speaker__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
 
+    def with_event_visibility(self):
+        """Each quote with ``event_is_public``: whether the event it names is on the public site
+        by the events' own rule (``Event.objects.published()``: published and citing a published
+        source). Whatever names a quote's event to the public reads it, through ``public_event``."""
+        return self.annotate(event_is_public=Exists(Event.objects.published().filter(pk=OuterRef("event_id"))))
+
 
 class Quote(Publishable):
     text = models.TextField(
@@ -547,6 +553,17 @@ class Quote(Publishable):
             and self.speaker.status == Status.PUBLISHED
             and self.source.status == Status.PUBLISHED
         )
+
+    @property
+    def public_event(self):
+        """The event the quote names, or None while the public cannot see it (a draft, withdrawn,
+        or citing no published source). Lists load it with ``with_event_visibility()``; a quote
+        loaded without it asks the database once."""
+        if not self.event_id:
+            return None
+        if not hasattr(self, "event_is_public"):
+            self.event_is_public = Event.objects.published().filter(pk=self.event_id).exists()
+        return self.event if self.event_is_public else None
 
     @property
     def said_on_display(self):

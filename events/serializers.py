@@ -186,9 +186,8 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # A reference to an event the reader cannot see is left out, not dangling.
-        if "event" in data and instance.event_id and not self.context.get("include_drafts"):
-            if instance.event.status != "published":
-                data["event"] = None
+        if "event" in data and not self.context.get("include_drafts") and instance.public_event is None:
+            data["event"] = None
         return data
 
 

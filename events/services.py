@@ -12,11 +12,13 @@ Workflow: draft → review → published → withdrawn (→ published again: res
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from actors.models import Actor, ActorAlias, Affiliation
 from relations_site.publishing import Status
 
-from .models import Event, Participation, Quote, Source
+from .models import Citation, Event, Participation, Quote, Source
 
 
 class TransitionError(Exception):
@@ -43,6 +45,20 @@ class ConcurrentEditError(TransitionError):
             f"{current_version}). Your changes were not saved: open its history to see the other "
             "change, then make yours again on the current version."
         )
+
+
+# History notes ---------------------------------------------------------------------------
+
+# django-simple-history's history_change_reason column (a test checks every history table).
+NOTE_MAX_LENGTH = 100
+
+
+def history_note(text):
+    """A note for the history that fits its column: generated notes name titles and names of
+    any length ("Published with “…”."), so a long one is shortened with an ellipsis rather
+    than refused by the database. Every note the services write goes through here."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= NOTE_MAX_LENGTH else text[: NOTE_MAX_LENGTH - 1] + "…"
 
 
 # Permissions ---------------------------------------------------------------------------
@@ -122,7 +138,7 @@ def _set_status(*, obj, status, user, reason=""):
     obj.updated_by = user
     obj.version = locked.version + 1
     obj._history_user = user
-    obj._change_reason = reason or f"{VERBS[status].capitalize()}."
+    obj._change_reason = history_note(reason or f"{VERBS[status].capitalize()}.")
     obj.save(update_fields=["status", "updated_by", "updated_at", "version"])
 
 
@@ -185,18 +201,50 @@ def record_write(*, obj, user, created, reason=""):
     obj.updated_by = user
     obj._history_user = user
     if reason:
-        obj._change_reason = reason
+        obj._change_reason = history_note(reason)
+
+
+def check_deletable(*, obj, user):
+    """Raise unless ``user`` may delete ``obj``. Only drafts are deleted: anything that was ever
+    public is withdrawn instead, so nothing published (nor a citation or quote hanging on it)
+    disappears. Entries that still refer to a draft are found when it is deleted (``delete_entry``)."""
+    require(user.has_perm(permission(obj, "delete")), "You may not delete this entry.")
+    if obj.status != Status.DRAFT:
+        raise TransitionError(f"Only drafts can be deleted; this entry is {obj.status}. Withdraw it instead.")
+
+
+def describe_referrer(row):
+    """One entry that refers to another, as an editor would name it."""
+    if isinstance(row, Citation):
+        return f"event “{row.event}” cites it"
+    if isinstance(row, Participation):
+        return f"it takes part in event “{row.event}”"
+    if isinstance(row, Quote):
+        return f"quote “{row.text[:60]}{'…' if len(row.text) > 60 else ''}” refers to it"
+    if isinstance(row, Affiliation):
+        return f"“{row.person}” is affiliated with it"
+    if isinstance(row, Actor):
+        return f"actor “{row}” was merged into it"
+    return f"{row._meta.verbose_name} “{row}” refers to it"
 
 
 @transaction.atomic
 def delete_entry(*, obj, user):
-    """Hard delete, for drafts only: anything that was ever public is withdrawn instead, so
-    nothing published (nor a citation or quote hanging on it) disappears. History keeps a record."""
-    require(user.has_perm(permission(obj, "delete")), "You may not delete this entry.")
-    if obj.status != Status.DRAFT:
-        raise TransitionError(f"Only drafts can be deleted; this entry is {obj.status}. Withdraw it instead.")
+    """Hard delete of a draft (``check_deletable`` says when not). Refused, naming them, while
+    other entries refer to it (a draft source cited by an event, a draft event with quotes).
+    Records the deletion in the history with ``user``."""
+    check_deletable(obj=obj, user=user)
     obj._history_user = user
-    obj.delete()
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as error:
+        referrers = sorted({describe_referrer(row) for row in error.protected_objects if row.pk})
+        more = f" and {len(referrers) - 5} more" if len(referrers) > 5 else ""
+        raise TransitionError(
+            f"“{obj}” cannot be deleted while other entries refer to it: {'; '.join(referrers[:5])}{more}. "
+            "Remove those references first."
+        ) from None
 
 
 # Duplicates and merging ------------------------------------------------------------------
@@ -215,17 +263,58 @@ def possible_duplicates(name, *, exclude=None):
     return matches.distinct().order_by("name")
 
 
+def _relink(rows, *, field, to, key, taken, user, reason, now, versioned=False):
+    """Point ``rows`` (a queryset of one model) at ``to`` through ``field``.
+
+    The rows are locked before they are read (SELECT … FOR UPDATE), so what the history
+    records is what the table holds, and an edit saved meanwhile is either finished first (and
+    kept) or waits and then finds a newer version (412, as two edits conflict). They change in
+    one UPDATE of that column alone (and the version, bumped, where the model has one): nothing
+    else of a row is written back. A row that would then repeat one already there (``key`` in
+    ``taken``, or ``key`` None) is deleted instead. Each change is in the history."""
+    model = rows.model
+    locked = list(rows.select_for_update().order_by("pk"))
+    moved, dropped = [], []
+    for row in locked:
+        identity = key(row)
+        if identity is None or identity in taken:
+            dropped.append(row)
+        else:
+            taken.add(identity)
+            moved.append(row)
+    for row in dropped:
+        row._history_user, row._change_reason = user, reason
+        row.delete()
+    if not moved:
+        return
+    changes = {field: to}
+    if versioned:
+        changes.update(version=F("version") + 1, updated_by=user, updated_at=now)
+    model.objects.filter(pk__in=[row.pk for row in moved]).update(**changes)
+    for row in moved:
+        setattr(row, field, to)
+        if versioned:
+            row.version, row.updated_by, row.updated_at = row.version + 1, user, now
+    model.history.bulk_history_create(
+        moved, update=True, default_user=user, default_change_reason=reason, default_date=now
+    )
+
+
 @transaction.atomic
 def merge_actors(*, survivor, duplicate, user):
     """Fold ``duplicate`` into ``survivor``: participations, quotes, affiliations (both ways)
-    and aliases move over, the duplicate's name becomes an alias, and the duplicate is
-    withdrawn with ``merged_into`` set (its address redirects). Each change is in the history.
+    and aliases move over (a row the survivor already has is dropped), the duplicate's name
+    becomes an alias, and the duplicate is withdrawn with ``merged_into`` set (its address
+    redirects). Each change is in the history; each moved quote and both actors get a new
+    version, so an editor's edit started before the merge is refused (412), never merged stale.
     Needs the publish permission on actors."""
     require(can_publish(user, survivor), "Only a Publisher may merge actors.")
     if survivor.pk == duplicate.pk:
         raise TransitionError("An actor cannot be merged into itself.")
     # Lock both and work on their current rows, so a concurrent edit is neither lost nor merged stale.
-    locked = {a.pk: a for a in Actor.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+    locked = {
+        a.pk: a for a in Actor.objects.select_for_update().order_by("pk").filter(pk__in=[survivor.pk, duplicate.pk])
+    }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if duplicate.merged_into_id:
         raise TransitionError(f"“{duplicate}” was already merged into another actor.")
@@ -236,51 +325,74 @@ def merge_actors(*, survivor, duplicate, user):
             f"“{survivor}” is not published: publish it first, or the published “{duplicate}”'s "
             "quotes and events would hang on an unpublished actor."
         )
-    reason = f"Merged “{duplicate}” into “{survivor}”."
+    note = history_note(f"Merged “{duplicate}” into “{survivor}”.")
+    common = {"to": survivor, "user": user, "reason": note, "now": timezone.now()}
 
-    for participation in Participation.objects.filter(actor=duplicate):
-        clash = Participation.objects.filter(event=participation.event_id, actor=survivor, role=participation.role)
-        participation._history_user, participation._change_reason = user, reason
-        if clash.exists():
-            participation.delete()
-        else:
-            participation.actor = survivor
-            participation.save()
-    for quote in Quote.objects.filter(speaker=duplicate):
-        quote.speaker = survivor
-        record_write(obj=quote, user=user, created=False, reason=reason)
-        quote.version += 1
-        quote.save()
-    for field in ("person", "organization"):
-        for affiliation in Affiliation.objects.filter(**{field: duplicate}):
-            setattr(affiliation, field, survivor)
-            affiliation._history_user, affiliation._change_reason = user, reason
-            affiliation.save()
-    existing = {(a.name, a.language) for a in survivor.aliases.all()}
-    for alias in ActorAlias.objects.filter(actor=duplicate):
-        alias._history_user, alias._change_reason = user, reason
-        if (alias.name, alias.language) in existing:
-            alias.delete()
-        else:
-            alias.actor = survivor
-            alias.save()
-            existing.add((alias.name, alias.language))
-    if (duplicate.name, "") not in existing and duplicate.name != survivor.name:
+    _relink(
+        Participation.objects.filter(actor=duplicate),
+        field="actor",
+        key=lambda p: (p.event_id, p.role),
+        taken=set(Participation.objects.filter(actor=survivor).values_list("event_id", "role")),
+        **common,
+    )
+    _relink(
+        Quote.objects.filter(speaker=duplicate),
+        field="speaker",
+        key=lambda q: q.pk,
+        taken=set(),
+        versioned=True,
+        **common,
+    )
+    # An affiliation is unique by (person, organization, title, start); one of the duplicate
+    # with the survivor would become the survivor's with itself: both are dropped.
+    affiliations = set(
+        Affiliation.objects.filter(person=survivor).values_list("person_id", "organization_id", "title", "start_date")
+    ) | set(
+        Affiliation.objects.filter(organization=survivor).values_list(
+            "person_id", "organization_id", "title", "start_date"
+        )
+    )
+    for field, other in (("person", "organization_id"), ("organization", "person_id")):
+        _relink(
+            Affiliation.objects.filter(**{field: duplicate}),
+            field=field,
+            key=lambda a, field=field, other=other: (
+                None
+                if getattr(a, other) == survivor.pk
+                else (
+                    survivor.pk if field == "person" else a.person_id,
+                    survivor.pk if field == "organization" else a.organization_id,
+                    a.title,
+                    a.start_date,
+                )
+            ),
+            taken=affiliations,
+            **common,
+        )
+    aliases = set(survivor.aliases.values_list("name", "language"))
+    _relink(
+        ActorAlias.objects.filter(actor=duplicate),
+        field="actor",
+        key=lambda a: (a.name, a.language),
+        taken=aliases,
+        **common,
+    )
+    if (duplicate.name, "") not in aliases and duplicate.name != survivor.name:
         alias = ActorAlias(actor=survivor, name=duplicate.name, language="")
-        alias._history_user, alias._change_reason = user, reason
+        alias._history_user, alias._change_reason = user, note
         alias.save()
     if not survivor.wikidata_id and duplicate.wikidata_id:
         wikidata_id, duplicate.wikidata_id = duplicate.wikidata_id, ""
         duplicate.save(update_fields=["wikidata_id"])
         survivor.wikidata_id = wikidata_id
 
-    record_write(obj=survivor, user=user, created=False, reason=reason)
+    record_write(obj=survivor, user=user, created=False, reason=note)
     survivor.version = survivor.version + 1
     survivor.save()
     duplicate.merged_into = survivor
     if duplicate.status == Status.PUBLISHED:
         duplicate.status = Status.WITHDRAWN
-    record_write(obj=duplicate, user=user, created=False, reason=reason)
+    record_write(obj=duplicate, user=user, created=False, reason=note)
     duplicate.version = duplicate.version + 1
     duplicate.save()
     return survivor

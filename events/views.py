@@ -83,7 +83,7 @@ class QuoteListView(FilteredListView):
     extra_context = {"ordering_options": [NEWEST, OLDEST]}
 
     def get_queryset(self):
-        return Quote.objects.published().select_related("speaker", "source", "event")
+        return Quote.objects.published().select_related("speaker", "source", "event").with_event_visibility()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -139,7 +139,7 @@ class QuoteDetailView(PublishedDetailView):
     api_path = "/api/quotes/{obj.pk}/"
 
     def get_base_queryset(self):
-        return Quote.objects.select_related("speaker", "source", "event")
+        return Quote.objects.select_related("speaker", "source", "event").with_event_visibility()
 
 
 class SourceDetailView(PublishedDetailView):

@@ -7,12 +7,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from events import services
-from relations_site.publishing import Status
+from relations_site.publishing import Publishable, Status
 
 admin.site.site_header = "Relations — editors"
 admin.site.site_title = "Relations editors"
@@ -117,8 +118,46 @@ class InlineVersionForm(forms.ModelForm):
         return cleaned
 
 
+class EditorialInlineFormSet(BaseInlineFormSet):
+    """Inline deletes go through the services like every other delete: an entry with a status
+    of its own (a quote on an event's page) only as ``services.delete_entry`` allows, refused
+    on the page with its reason otherwise; every deleted row is recorded with the editor."""
+
+    user = None  # set for each request by EditorialInlineMixin.get_formset
+
+    def clean(self):
+        super().clean()
+        refusals = []
+        for form in self.deleted_forms:
+            obj = form.instance
+            if obj.pk and isinstance(obj, Publishable):
+                try:
+                    services.check_deletable(obj=obj, user=self.user)
+                except (services.TransitionError, PermissionDenied) as error:
+                    refusals.append(str(error))
+        if refusals:
+            raise forms.ValidationError(refusals, code="not_deletable")
+
+    def delete_existing(self, obj, commit=True):
+        if not commit:
+            return
+        if isinstance(obj, Publishable):
+            services.delete_entry(obj=obj, user=self.user)
+        else:
+            obj._history_user = self.user
+            obj.delete()
+
+
 class EditorialInlineMixin:
-    """Inline rows of a published entry are part of what the public sees: Publishers only."""
+    """Inline rows of a published entry are part of what the public sees: Publishers only.
+    Deletes go through the services (EditorialInlineFormSet)."""
+
+    formset = EditorialInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # a new class for each request
+        formset.user = request.user
+        return formset
 
     def _may_edit(self, request, obj):
         return obj is None or services.can_edit(request.user, obj)

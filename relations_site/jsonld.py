@@ -105,10 +105,10 @@ def quote(obj, request):
             "isBasedOn": source_ref(obj.source, request),
             "about": {
                 "@type": "Event",
-                "name": obj.event.title,
-                "url": request.build_absolute_uri(obj.event.get_absolute_url()),
+                "name": obj.public_event.title,
+                "url": request.build_absolute_uri(obj.public_event.get_absolute_url()),
             }
-            if obj.event and obj.event.is_published
+            if obj.public_event
             else None,
         }
     )
