@@ -73,6 +73,9 @@ class EditorWritesMixin:
         if not services.can_edit(self.request.user, obj):
             raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
         version = self.check_if_match(obj)
+        # The row is locked now: apply the change to it as stored, not to the copy read before
+        # the lock (a merge may have moved a column of it meanwhile, with the same version).
+        obj.refresh_from_db()
         serializer.save(updated_by=self.request.user, version=version)
         self.record_reason(serializer.instance, reason)
 
@@ -120,7 +123,12 @@ class EditorWritesMixin:
 
 def change_reason(request):
     """The optional X-Change-Reason header (a NUL byte in it is refused by the middleware)."""
-    return request.headers.get("X-Change-Reason", "")[:100]
+    reason = request.headers.get("X-Change-Reason", "")
+    if len(reason) > services.NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"X-Change-Reason": [f"At most {services.NOTE_MAX_LENGTH} characters ({len(reason):,} given)."]}
+        )
+    return reason
 
 
 def etag(obj):
