@@ -43,3 +43,16 @@ def event_types(transactional_db):
 
     if not EventType.objects.exists():
         importlib.import_module("events.migrations.0002_seed_cameo_event_types").seed(apps, None)
+
+
+@pytest.fixture
+def editorial_roles(transactional_db):
+    """The Editor and Publisher groups, for transactional tests (their flush empties the
+    groups the migration made), made again by the migration's own function."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name__in=["Editor", "Publisher"]).count() == 2:
+        importlib.import_module("events.migrations.0005_editorial_roles").create_roles(apps, None)
