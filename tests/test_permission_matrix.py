@@ -99,7 +99,12 @@ CHANNELS = {
 MODELS = [Event, Quote, Actor, Source]
 INLINE_MODELS = [Quote]
 
-ACTION_NAMES = {"delete": "delete_drafts", "send_to_review": "send_to_review", "publish": "publish", "withdraw": "withdraw"}
+ACTION_NAMES = {
+    "delete": "delete_drafts",
+    "send_to_review": "send_to_review",
+    "publish": "publish",
+    "withdraw": "withdraw",
+}
 API_ACTIONS = {"send_to_review": "send-to-review", "publish": "publish", "withdraw": "withdraw"}
 NEXT_STATUS = {"send_to_review": Status.REVIEW, "publish": Status.PUBLISHED, "withdraw": Status.WITHDRAWN}
 DONE = {"delete": "Deleted", "send_to_review": "Sent to review", "publish": "Published", "withdraw": "Withdrew"}
