@@ -10,12 +10,12 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actors.admin import ActorAliasInline, AffiliationInline
-from actors.models import Actor
+from actors.models import Actor, ActorAlias, Affiliation
 from events.admin import CitationInline, ParticipationInline, QuoteInline
-from events.models import Event, Quote, Source
+from events.models import Citation, Event, Participation, Quote, Source
 from relations_site.publishing import Publishable, Status
 from tests.editorial import (
     EDITED,
@@ -122,6 +122,66 @@ def test_editor_cannot_change_or_delete_a_published_row_through_an_inline(inline
     else:
         expected = (403, None, before)
     assert (response.status_code, inline_errors(response, prefix.rsplit("-", 1)[0]), row_values(row)) == expected
+
+
+# Admin change, add and delete pages ----------------------------------------------------
+
+
+# Each editorial model's own admin pages, on a published entry or a row of one. The other
+# registered models are not editorial content (accounts, tokens, login attempts, the CAMEO
+# taxonomy, which Editors may only view).
+def published_entry(model):
+    return lambda: (make_entry(model, Status.PUBLISHED), EDITED[model], "Changed")
+
+
+def row_of_a_published_entry(build):
+    return lambda: build()[1:]
+
+
+PAGES = {
+    Event: published_entry(Event),
+    Quote: published_entry(Quote),
+    Source: published_entry(Source),
+    Actor: published_entry(Actor),
+    Participation: row_of_a_published_entry(participation_row),
+    Citation: row_of_a_published_entry(citation_row),
+    ActorAlias: row_of_a_published_entry(alias_row),
+    Affiliation: row_of_a_published_entry(affiliation_row),
+}
+NOT_EDITORIAL = {"auth.Group", "auth.User", "authtoken.TokenProxy", "axes.AccessAttempt", "axes.AccessLog",
+                 "axes.AccessFailureLog", "events.EventType"}  # fmt: skip
+
+
+def test_every_admin_page_is_covered():
+    registered = {model._meta.label for model in admin.site._registry}
+    assert registered == {model._meta.label for model in PAGES} | NOT_EDITORIAL
+
+
+def page_cases():
+    for model in PAGES:
+        # Adding an entry makes a draft; adding a row changes the published entry it belongs to.
+        pages = ["change", "delete"] if issubclass(model, Publishable) else ["change", "add", "delete"]
+        for page in pages:
+            yield pytest.param(model, page, id=f"{model.__name__}-{page}")
+
+
+@pytest.mark.parametrize(("model", "page"), list(page_cases()))
+def test_editor_cannot_write_a_published_entry_through_its_admin_pages(model, page):
+    obj, field, value = PAGES[model]()
+    editor = make_user("editor")
+    before, count = row_values(obj), model.objects.count()
+    if page == "delete":
+        url, data = admin_url(obj, "delete"), {"post": "yes"}
+    elif page == "change":
+        url, data = admin_url(obj, "change"), admin_form_data(obj, **{field: value})
+    else:
+        # The row posted again, changed (a citation of another source): a new row on the same entry.
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_add")
+        data = admin_form_data(obj, **{field: value}, **({"source": SourceFactory().pk} if model is Citation else {}))
+
+    response = admin_client(editor).post(url, data)
+
+    assert (response.status_code, row_values(obj), model.objects.count()) == (403, before, count)
 
 
 # Admin actions -------------------------------------------------------------------------
