@@ -1,0 +1,161 @@
+"""Helpers for the editorial-integrity tests (test_permission_matrix, test_write_paths): users in
+each role, entries in each status, the admin's POST data as a browser sends it, and what is stored."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from actors.models import Actor
+from events.models import Event, Quote, Source
+from relations_site.publishing import Status
+from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
+
+ROLES = ["anonymous", "nonstaff_editor", "staff_no_group", "editor", "publisher", "superuser"]
+GROUPS = {"nonstaff_editor": "Editor", "editor": "Editor", "publisher": "Publisher"}
+
+# The field each write changes, and what a test writes into it.
+EDITED = {Event: "title", Quote: "text", Actor: "description", Source: "title"}
+BUILDERS = {
+    Event: lambda status, value: EventFactory(status=status, title=value),
+    # On a draft event: its page (with the quote inline) is open to Editors.
+    Quote: lambda status, value: QuoteFactory(status=status, text=value, event=EventFactory(status=Status.DRAFT)),
+    Actor: lambda status, value: ActorFactory(status=status, description=value),
+    Source: lambda status, value: SourceFactory(status=status, title=value),
+}
+
+
+def make_user(role):
+    """A user in ``role`` (None for anonymous). No password: the clients sign in without one."""
+    if role == "anonymous":
+        return None
+    users = get_user_model().objects
+    if role == "superuser":
+        return users.create_superuser(username=role, email="", password=None)
+    # The non-staff Editor is one who lost staff status but kept the group (and a token).
+    user = users.create_user(username=role, password=None, is_staff=role != "nonstaff_editor")
+    if role in GROUPS:
+        user.groups.add(Group.objects.get(name=GROUPS[role]))
+    return users.get(pk=user.pk)  # fresh permission cache
+
+
+def make_entry(model, status, value="Current value"):
+    """An entry in ``status`` that the publication rules allow to publish (an event citing a
+    published source; a quote by a published speaker from a published source)."""
+    return BUILDERS[model](status, value)
+
+
+def admin_client(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client(user):
+    """Authenticated by a token created for the user, as editors' tools are."""
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def admin_url(obj, view, *args):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args or [obj.pk])
+
+
+def changelist_url(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def login_url(url):
+    return f"/admin/login/?next={url}"
+
+
+def api_url(obj):
+    key = obj.slug if isinstance(obj, (Event, Actor)) else obj.pk
+    return f"/api/{obj._meta.model_name}s/{key}/"
+
+
+def if_match(obj):
+    return f'"{obj.version}"'
+
+
+def _add_form(data, form):
+    for field in form:
+        value = field.value()
+        if value is True:
+            data[field.html_name] = "on"
+        elif value is not False:
+            data[field.html_name] = "" if value is None else value
+
+
+def admin_form_data(obj, **changes):
+    """The POST data of ``obj``'s admin change form as a browser sends it: every field, every
+    inline row (with its expected_version), no extra rows; then ``changes``. Built from the
+    ModelAdmin's own form and formsets, so a new field or inline needs no change here."""
+    model_admin = admin.site._registry[type(obj)]
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_active=True, is_staff=True, is_superuser=True)
+    data = {}
+    _add_form(data, model_admin.get_form(request, obj, change=True)(instance=obj))
+    for formset_class, inline in model_admin.get_formsets_with_inlines(request, obj):
+        prefix = formset_class.get_default_prefix()
+        formset = formset_class(instance=obj, prefix=prefix, queryset=inline.get_queryset(request))
+        data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = formset.initial_form_count()
+        for form in formset.initial_forms:
+            _add_form(data, form)
+    data.update(changes)
+    return data
+
+
+def inline_index(parent, row):
+    """The prefix of ``row``'s form among the inline rows of ``parent``'s change form."""
+    model_admin = admin.site._registry[type(parent)]
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_active=True, is_staff=True, is_superuser=True)
+    for formset_class, inline in model_admin.get_formsets_with_inlines(request, parent):
+        if inline.model is type(row):
+            prefix = formset_class.get_default_prefix()
+            rows = list(formset_class(instance=parent, prefix=prefix, queryset=inline.get_queryset(request)).queryset)
+            return f"{prefix}-{rows.index(row)}"
+    raise LookupError(f"{type(parent).__name__} has no inline of {type(row).__name__}")
+
+
+def stored(obj, field=None):
+    """The row as the database has it now (None when deleted): status, version, the edited field."""
+    field = field or EDITED.get(type(obj))
+    names = [name for name in ("status", "version", field) if name and hasattr(obj, name)]
+    return type(obj).objects.filter(pk=obj.pk).values(*names).first()
+
+
+def history(obj):
+    """How many history records the entry has, and the type and user of the newest."""
+    records = type(obj).history.filter(id=obj.pk).order_by("-history_id")
+    newest = records.first()
+    return (records.count(), newest.history_type, newest.history_user_id) if newest else (0, None, None)
+
+
+def messages_shown(response):
+    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
+
+
+def inline_errors(response, prefix):
+    """Every error on the inline formset ``prefix`` of a re-rendered change form (None when the
+    response is no change form)."""
+    context = response.context
+    if context is None or "inline_admin_formsets" not in context:
+        return None
+    for inline_formset in context["inline_admin_formsets"]:
+        formset = inline_formset.formset
+        if formset.prefix == prefix:
+            errors = list(formset.non_form_errors())
+            for form in formset.forms:
+                errors += [str(error) for errors_ in form.errors.values() for error in errors_]
+            return errors
+    return None
