@@ -1,5 +1,6 @@
 from django.db import transaction
 from rest_framework import serializers
+from simple_history.utils import bulk_create_with_history
 
 from relations_site.api import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin
 
@@ -57,7 +58,7 @@ class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     def create(self, validated_data):
         aliases = validated_data.pop("aliases", [])
         actor = Actor.objects.create(**validated_data)
-        ActorAlias.objects.bulk_create(ActorAlias(actor=actor, **row) for row in aliases)
+        bulk_create_with_history([ActorAlias(actor=actor, **row) for row in aliases], ActorAlias)
         return actor
 
     @transaction.atomic
@@ -66,5 +67,6 @@ class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         actor = super().update(instance, validated_data)
         if aliases is not None:
             actor.aliases.all().delete()
-            ActorAlias.objects.bulk_create(ActorAlias(actor=actor, **row) for row in aliases)
+            # Through the history like every row an editor writes (bulk_create alone records none).
+            bulk_create_with_history([ActorAlias(actor=actor, **row) for row in aliases], ActorAlias)
         return actor

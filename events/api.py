@@ -66,12 +66,21 @@ class EditorWritesMixin:
         serializer.save(created_by=self.request.user, updated_by=self.request.user)
         self.record_reason(serializer.instance, reason)
 
+    def update(self, request, *args, **kwargs):
+        # Whether the user may change this entry at all comes before what they sent: an Editor's
+        # PATCH of a published entry is a 403 whether or not its body is valid.
+        self.require_edit_rights(self.get_object())
+        return super().update(request, *args, **kwargs)
+
+    def require_edit_rights(self, obj):
+        if not services.can_edit(self.request.user, obj):
+            raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
+
     @transaction.atomic
     def perform_update(self, serializer):
         reason = change_reason(self.request)
         obj = serializer.instance
-        if not services.can_edit(self.request.user, obj):
-            raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
+        self.require_edit_rights(obj)
         version = self.check_if_match(obj)
         # The row is locked now: apply the change to it as stored, not to the copy read before
         # the lock (a merge may have moved a column of it meanwhile, with the same version).

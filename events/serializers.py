@@ -7,6 +7,7 @@ Related rows arrive prefetched and filtered to published entries by the viewsets
 
 from django.db import transaction
 from rest_framework import serializers
+from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor
 from relations_site.api import (
@@ -117,12 +118,13 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     @staticmethod
     def _replace_related(event, participations, citations):
         """A list given in a write replaces the event's participants or sources; omitted, it is kept."""
+        # Through the history like every row an editor writes (bulk_create alone records none).
         if participations is not None:
             event.participations.all().delete()
-            Participation.objects.bulk_create(Participation(event=event, **row) for row in participations)
+            bulk_create_with_history([Participation(event=event, **row) for row in participations], Participation)
         if citations is not None:
             event.citations.all().delete()
-            Citation.objects.bulk_create(Citation(event=event, **row) for row in citations)
+            bulk_create_with_history([Citation(event=event, **row) for row in citations], Citation)
 
     def validate_participants(self, rows):
         seen = set()

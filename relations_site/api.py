@@ -4,6 +4,7 @@ Settings that apply to every endpoint (pagination, throttles, filter backend) ar
 REST_FRAMEWORK in settings.py.
 """
 
+import copy
 import csv
 import datetime
 import itertools
@@ -98,7 +99,9 @@ class ModelValidationMixin:
         attrs = super().validate(attrs)
         model = self.Meta.model
         concrete = {f.name for f in model._meta.concrete_fields}
-        instance = self.instance or model()
+        # A copy: the stored entry stays as it is until the write is allowed and saved (the
+        # permission check and its messages read it).
+        instance = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
             if name in concrete:
                 setattr(instance, name, value)
