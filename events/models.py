@@ -572,3 +572,41 @@ class Quote(Publishable):
     def clean(self):
         if self.said_on:
             self.said_on = period_start(self.said_on, self.said_on_precision)
+
+
+class PublicChangeKind(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PublicChange(models.Model):
+    """One change to the public record: an entry appeared, changed or left the public site.
+    Written by database triggers only (events/public_changes.py), in the transaction of the
+    write that caused it; read by the changes feed (/api/changes/)."""
+
+    resource = models.CharField(max_length=10, help_text="event, actor, quote or source")
+    entry_id = models.BigIntegerField(help_text="The entry's primary key (kept after the entry is deleted).")
+    identifier = models.CharField(
+        max_length=300, help_text="The public identifier at that time: slug of events and actors, id of the others."
+    )
+    change = models.CharField(max_length=10, choices=PublicChangeKind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(change__in=PublicChangeKind.values), name="publicchange_change_valid"),
+            models.CheckConstraint(
+                condition=Q(resource__in=["event", "actor", "quote", "source"]), name="publicchange_resource_valid"
+            ),
+        ]
+        indexes = [
+            # The changes feed: rows after a time, in order.
+            models.Index(fields=["at", "id"], name="publicchange_at_idx"),
+            # The triggers' question: an entry's latest row.
+            models.Index(fields=["resource", "entry_id", "id"], name="publicchange_entry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.identifier} {self.change} at {self.at:%Y-%m-%d %H:%M:%S}"

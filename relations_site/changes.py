@@ -1,8 +1,11 @@
-"""``/api/changes/?since=…``: what changed in the published record, for consumers that sync.
+"""``/api/changes/?since=…``: what changed in the public record, for consumers that sync.
 
-Built from the history tables: a record of a published entry is ``created`` (its first
-version) or ``updated``; a record of a withdrawn entry is ``withdrawn`` (drop it). Drafts and
-entries in review never appear. Ordered by time, paged by cursor like every list.
+Read from the public change log (``events.PublicChange``), which the database keeps: an entry
+is ``created`` when it appears on the public site, ``updated`` when it (or its participants,
+sources, aliases) changes while public, and ``withdrawn`` when it leaves, under the identifier
+the public last saw, whatever took it off: its own withdrawal, an event's last source
+withdrawn, a quote's speaker withdrawn, a renamed slug (the old one is withdrawn, the new one
+created). Drafts and entries in review never appear. Ordered by time, paged by cursor.
 """
 
 import base64
@@ -10,6 +13,7 @@ import binascii
 import datetime
 import json
 
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -19,23 +23,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actors.models import Actor
-from events.models import Event, Quote, Source
+from events.models import PublicChange, PublicChangeKind
 
 from .pagination import KeysetPagination
-from .publishing import PUBLIC_STATES
 
-RESOURCES = (
-    ("event", Event, "slug", "/api/events/{}/"),
-    ("actor", Actor, "slug", "/api/actors/{}/"),
-    ("quote", Quote, "id", "/api/quotes/{}/"),
-    ("source", Source, "id", "/api/sources/{}/"),
-)
+PATHS = {
+    "event": "/api/events/{}/",
+    "actor": "/api/actors/{}/",
+    "quote": "/api/quotes/{}/",
+    "source": "/api/sources/{}/",
+}
 
 CHANGE_FIELDS = {
-    "resource": serializers.ChoiceField(choices=[name for name, *_ in RESOURCES]),
+    "resource": serializers.ChoiceField(choices=list(PATHS)),
     "id": serializers.CharField(help_text="Slug for events and actors, id for quotes and sources."),
-    "change": serializers.ChoiceField(choices=["created", "updated", "withdrawn"]),
+    "change": serializers.ChoiceField(choices=PublicChangeKind.values),
     "at": serializers.DateTimeField(),
     "api_url": serializers.URLField(allow_null=True),
 }
@@ -67,45 +69,28 @@ class ChangesView(APIView):
         position = self.parse_cursor(request.query_params.get("cursor"))
         base = request.build_absolute_uri("/").rstrip("/")
 
-        rows = []
-        for name, model, key, path in RESOURCES:
-            History = model.history.model
-            records = History.objects.filter(history_date__gt=since, status__in=PUBLIC_STATES)
-            if position:
-                at, last_id = position["t"], position["ids"].get(name, 0)
-                records = records.filter(history_date__gte=at).exclude(history_date=at, history_id__lte=last_id)
-            for record in records.order_by("history_date", "history_id").only(
-                "history_date", "history_id", "history_type", "status", key
-            )[: size + 1]:
-                rows.append((record.history_date, name, record, key, path))
-        rows.sort(key=lambda row: (row[0], row[1], row[2].history_id))
-        page, more = rows[:size], len(rows) > size
-
-        results = []
-        for at, name, record, key, path in page:
-            identifier = getattr(record, key)
-            if record.status == "withdrawn":
-                change = "withdrawn"
-            else:
-                change = "created" if record.history_type == "+" else "updated"
-            results.append(
-                {
-                    "resource": name,
-                    "id": str(identifier),
-                    "change": change,
-                    "at": at.isoformat(),
-                    "api_url": None if change == "withdrawn" else base + path.format(identifier),
-                }
-            )
+        rows = PublicChange.objects.filter(at__gt=since)
+        if position:
+            at, last_id = position
+            rows = rows.filter(Q(at__gt=at) | Q(at=at, id__gt=last_id))
+        page = list(rows.order_by("at", "id")[: size + 1])
+        page, more = page[:size], len(page) > size
+        results = [
+            {
+                "resource": row.resource,
+                "id": row.identifier,
+                "change": row.change,
+                "at": row.at.isoformat(),
+                "api_url": None
+                if row.change == PublicChangeKind.WITHDRAWN
+                else base + PATHS[row.resource].format(row.identifier),
+            }
+            for row in page
+        ]
         next_link = None
-        if more and page:
-            last_at = page[-1][0]
-            ids = (position or {}).get("ids", {}) if position and position["t"] == last_at.isoformat() else {}
-            ids = dict(ids)
-            for at, name, record, *_ in page:
-                if at == last_at:
-                    ids[name] = max(ids.get(name, 0), record.history_id)
-            cursor = base64.urlsafe_b64encode(json.dumps({"t": last_at.isoformat(), "ids": ids}).encode()).decode()
+        if more:
+            last = page[-1]
+            cursor = base64.urlsafe_b64encode(json.dumps({"t": last.at.isoformat(), "id": last.id}).encode()).decode()
             next_link = request.build_absolute_uri(
                 f"{request.path}?since={since.isoformat().replace('+', '%2B')}&page_size={size}&cursor={cursor.rstrip('=')}"
             )
@@ -131,17 +116,17 @@ class ChangesView(APIView):
 
     @staticmethod
     def parse_cursor(raw):
+        """(time, id) of the last row of the previous page, from the ``next`` link."""
         if not raw:
             return None
         try:
             cursor = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
-            cursor["t"] = str(cursor["t"])
-            at = parse_datetime(cursor["t"])
-            if at is None or at.tzinfo is None or not isinstance(cursor.get("ids"), dict):
+            at = parse_datetime(str(cursor["t"]))
+            last_id = cursor["id"]
+            if at is None or at.tzinfo is None or isinstance(last_id, bool) or not isinstance(last_id, int):
                 raise ValueError
-            cursor["t"] = at.astimezone(datetime.UTC).isoformat()
-            if not all(isinstance(v, int) for v in cursor["ids"].values()):
+            if not 0 <= last_id < 2**63:
                 raise ValueError
+            return at.astimezone(datetime.UTC), last_id
         except (ValueError, KeyError, TypeError, OverflowError, UnicodeEncodeError, binascii.Error):
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None
-        return cursor

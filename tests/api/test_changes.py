@@ -1,0 +1,148 @@
+"""The changes feed (/api/changes/) from the public change log the database keeps: every way an
+entry enters or leaves the public site, under the identifier the public saw."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from actors.models import Actor
+from events import services
+from events.models import Event, PublicChange, Quote, Source
+from relations_site.publishing import Status
+from tests.api.conftest import member_of, token_client
+from tests.events.test_workflow import just_before
+from tests.factories import ActorFactory, CitationFactory, EventFactory, ParticipationFactory, QuoteFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def publisher():
+    return member_of("Publisher", "pablo")
+
+
+def changes(since, resource=None):
+    response = APIClient().get("/api/changes/", {"since": since.isoformat(), "page_size": 100})
+    assert response.status_code == 200
+    return [
+        (r["resource"], r["id"], r["change"], r["api_url"])
+        for r in response.json()["results"]
+        if resource is None or r["resource"] == resource
+    ]
+
+
+def test_an_event_that_loses_its_last_published_source_is_withdrawn_under_its_slug(publisher):
+    event = EventFactory(slug="gone", cited=False)
+    source, other = SourceFactory(), SourceFactory()
+    CitationFactory(event=event, source=source)
+    CitationFactory(event=event, source=other)
+    start = just_before()
+    services.withdraw(obj=source, user=publisher)
+    assert changes(start, "event") == []  # still public through the other source
+    services.withdraw(obj=other, user=publisher)
+    assert changes(start, "event") == [("event", "gone", "withdrawn", None)]
+    services.publish(obj=other, user=publisher)
+    assert changes(start, "event") == [
+        ("event", "gone", "withdrawn", None),
+        ("event", "gone", "created", "http://testserver/api/events/gone/"),
+    ]
+
+
+def test_a_removed_citation_takes_the_event_off_like_a_withdrawal(publisher):
+    event = EventFactory(slug="e")
+    start = just_before()
+    token_client(publisher).patch("/api/events/e/", {"sources": []}, format="json", HTTP_IF_MATCH=f'"{event.version}"')
+    assert not Event.objects.published().exists()
+    # The event's row is saved first (an update while public), then its citations replaced.
+    assert changes(start, "event") == [
+        ("event", "e", "updated", "http://testserver/api/events/e/"),
+        ("event", "e", "withdrawn", None),
+    ]
+
+
+def test_a_withdrawn_event_renamed_is_not_listed_under_a_slug_never_public(publisher):
+    event = EventFactory(slug="old-slug")
+    services.withdraw(obj=event, user=publisher)
+    start = just_before()
+    response = token_client(publisher).patch(
+        "/api/events/old-slug/", {"slug": "secret-new-slug"}, format="json", HTTP_IF_MATCH=f'"{event.version}"'
+    )
+    assert response.status_code == 200, response.json()
+    assert changes(start) == []
+
+
+def test_a_public_event_renamed_leaves_its_old_slug_and_appears_under_the_new(publisher):
+    event = EventFactory(slug="old-slug")
+    start = just_before()
+    token_client(publisher).patch(
+        "/api/events/old-slug/", {"slug": "new-slug"}, format="json", HTTP_IF_MATCH=f'"{event.version}"'
+    )
+    assert changes(start) == [
+        ("event", "old-slug", "withdrawn", None),
+        ("event", "new-slug", "created", "http://testserver/api/events/new-slug/"),
+    ]
+
+
+def test_quotes_leave_with_their_speaker_and_edits_of_public_entries_are_updates(publisher):
+    speaker = ActorFactory(slug="speaker")
+    quote = QuoteFactory(speaker=speaker)
+    event = EventFactory(slug="e")
+    start = just_before()
+    ParticipationFactory(event=event, actor=ActorFactory(slug="guest", status=Status.DRAFT))
+    services.withdraw(obj=speaker, user=publisher)
+    assert changes(start) == [
+        ("event", "e", "updated", "http://testserver/api/events/e/"),
+        ("actor", "speaker", "withdrawn", None),
+        ("quote", str(quote.pk), "withdrawn", None),
+    ]
+
+
+def test_drafts_never_appear_and_deleted_drafts_leave_no_trace(publisher):
+    start = just_before()
+    event = EventFactory(status=Status.DRAFT, slug="draft", cited=False)
+    draft_actor, draft_source = ActorFactory(status=Status.DRAFT), SourceFactory(status=Status.DRAFT)
+    CitationFactory(event=event, source=draft_source)
+    QuoteFactory(status=Status.DRAFT, speaker=draft_actor, source=draft_source)
+    services.delete_entry(obj=event, user=publisher)
+    assert changes(start) == []
+
+
+def test_the_log_agrees_with_published_after_every_kind_of_write(publisher):
+    speaker, source = ActorFactory(), SourceFactory()
+    events = [EventFactory(cited=False) for _ in range(3)]
+    for event in events:
+        CitationFactory(event=event, source=source)
+    quotes = [QuoteFactory(speaker=speaker, source=source, event=events[0]) for _ in range(2)]
+    services.withdraw(obj=quotes[0], user=publisher)
+    services.withdraw(obj=speaker, user=publisher)
+    services.publish(obj=speaker, user=publisher)
+    CitationFactory(event=events[1], source=SourceFactory(status=Status.DRAFT))
+    services.withdraw(obj=source, user=publisher)
+    services.publish(obj=source, user=publisher)
+    services.withdraw(obj=events[2], user=publisher)
+    services.merge_actors(survivor=ActorFactory(), duplicate=speaker, user=publisher)
+
+    for resource, model in (("event", Event), ("actor", Actor), ("quote", Quote), ("source", Source)):
+        latest = {}
+        for row in PublicChange.objects.filter(resource=resource).order_by("id"):
+            latest[row.entry_id] = row.change
+        logged = sorted(pk for pk, change in latest.items() if change != "withdrawn")
+        assert logged == sorted(model.objects.published().values_list("pk", flat=True)), resource
+
+
+def test_changes_feed_cursor_must_be_one_of_ours():
+    for cursor in ("x", "eyJ0IjogIjIwMjYtMDEtMDFUMDA6MDA6MDBaIiwgImlkIjogdHJ1ZX0", "bnVsbA"):
+        response = APIClient().get("/api/changes/", {"since": "2026-01-01T00:00:00Z", "cursor": cursor})
+        assert (response.status_code, response.json()) == (400, {"cursor": ["Invalid cursor."]}), cursor
+
+
+def test_every_change_log_trigger_is_installed_after_all_migrations():
+    from events import public_changes
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'events_changes_%%' AND tgenabled = 'O'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_changes_%'")
+        installed = {name for (name,) in cursor.fetchall()}
+    assert installed == set(public_changes.trigger_names())
