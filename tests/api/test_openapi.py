@@ -69,3 +69,14 @@ def test_docs_page_is_the_same_page_whatever_the_client_asks(client, query, head
     response = client.get(f"/api/docs/?{query}", headers=headers)
     assert response.status_code == 200
     assert "swagger-ui" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["options", "post", "put", "patch", "delete"])
+def test_docs_page_refuses_methods_other_than_get_and_head(client, method):
+    response = getattr(client, method)("/api/docs/")
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+def test_docs_page_answers_head(client):
+    response = client.head("/api/docs/")
+    assert (response.status_code, response.content) == (200, b"")
