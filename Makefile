@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
+.PHONY: run test schemathesis lint bench loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -47,6 +47,12 @@ secret-key: $(VENV)/.installed
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points there.
 test: $(VENV)/.installed
 	$(BIN)/pytest
+
+# Schemathesis with every check against a live server on a fresh database with the seed
+# article, as an anonymous client and as an editor's tool (.ci/schemathesis; a few minutes).
+# SQLite in a temporary directory, or a PostgreSQL DATABASE_URL (that database is recreated).
+schemathesis: $(VENV)/.installed
+	.ci/schemathesis
 
 lint: export DEBUG ?= 1
 lint: $(VENV)/.installed

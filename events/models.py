@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -190,7 +191,11 @@ class SourceKind(models.TextChoices):
 class Source(Publishable):
     title = models.CharField(max_length=500, help_text="The headline or title as published.")
     url = models.URLField(
-        "URL", max_length=1000, blank=True, help_text="Where the source is published; unique when given."
+        "URL",
+        max_length=1000,
+        blank=True,
+        validators=[RegexValidator(formats.URI, formats.URI_MESSAGE)],
+        help_text="Where the source is published; unique when given.",
     )
     publisher = models.CharField(max_length=200, blank=True, help_text="The outlet or body that published it.")
     author = models.CharField(max_length=200, blank=True)
@@ -198,7 +203,11 @@ class Source(Publishable):
     language = models.CharField(max_length=20, default="en", help_text="BCP 47 language tag: “en”, “pt”, “zh”.")
     kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.NEWS)
     archive_url = models.URLField(
-        "archive URL", max_length=1000, blank=True, help_text="A copy in a web archive, in case the original moves."
+        "archive URL",
+        max_length=1000,
+        blank=True,
+        validators=[RegexValidator(formats.URI, formats.URI_MESSAGE)],
+        help_text="A copy in a web archive, in case the original moves.",
     )
     search_document = models.GeneratedField(
         expression=SearchDocument(("title", "A"), ("publisher", "B"), ("author", "B")),
@@ -217,6 +226,16 @@ class Source(Publishable):
                 condition=~Q(url=""),
                 name="source_url_unique",
                 violation_error_message="A source with this URL already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__regex=formats.URI),
+                name="source_url_is_uri",
+                violation_error_message=formats.URI_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(archive_url="") | Q(archive_url__regex=formats.URI),
+                name="source_archive_url_is_uri",
+                violation_error_message=formats.URI_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=~Q(title=""),

@@ -178,9 +178,15 @@ class KeysetPagination(BasePagination):
                 continue
             try:
                 field = model._meta.get_field(key.name)
-                parsed.append(field.to_python(value))
+                value = field.to_python(value)
+                # What the column can hold, checked here: a NUL byte in a title, a longer title
+                # or an id beyond 64 bits would otherwise reach the database, as an error (a 500).
+                field.run_validators(value)
             except Exception:
                 raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+            parsed.append(value)
         return parsed
 
     @staticmethod

@@ -1,6 +1,8 @@
 """Keyset cursor pages: every row exactly once, in order, forwards and back, at any depth."""
 
+import base64
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -90,3 +92,26 @@ def test_bad_page_parameters_are_400(api, query, message):
     EventFactory()
     response = api.get(f"/api/events/?{query}")
     assert (response.status_code, response.json()) == (400, message)
+
+
+def cursor(payload):
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/actors/", {"p": ["\x00", 1]}),
+        ("/api/events/?ordering=title", {"p": ["\x00", 1]}),
+        ("/api/sources/?ordering=title", {"p": ["a\x00b", 1]}),
+        ("/api/events/?ordering=title", {"p": ["t" * 501, 1]}),
+        ("/api/actors/", {"p": ["Russia", 2**70]}),
+        ("/api/quotes/", {"p": ["2022-01-01", -(2**70)]}),
+    ],
+)
+def test_cursor_with_values_the_column_cannot_hold_is_400(api, path, payload):
+    ActorFactory()
+    EventFactory()
+    separator = "&" if "?" in path else "?"
+    response = api.get(f"{path}{separator}cursor={cursor(payload)}")
+    assert (response.status_code, response.json()) == (400, {"cursor": ["Invalid cursor."]})

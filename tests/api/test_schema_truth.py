@@ -1,0 +1,126 @@
+"""The OpenAPI schema says what the API accepts and returns: each claim checked against the
+API itself (schemathesis checks the same at volume in CI: .ci/schemathesis)."""
+
+import jsonschema_rs
+import pytest
+
+from relations_site.formats import percent_encode_uri
+from tests.api.conftest import token_client, user_with
+from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ("/api/events/", "/api/actors/", "/api/quotes/", "/api/sources/")
+WRITERS = [f"{action}_{model}" for action in ("view", "change", "delete") for model in ("event", "source")]
+
+
+@pytest.fixture
+def openapi(api):
+    return api.get("/api/schema/?format=json").json()
+
+
+def query_parameters(openapi, path):
+    return [p for p in openapi["paths"][path]["get"]["parameters"] if p["in"] == "query"]
+
+
+def admits(schema, value):
+    return jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_list_parameters_admit_the_empty_value_the_api_treats_as_absent(api, openapi, path):
+    """A page's form submits empty fields (?q=&type=); the API shares its FilterSets."""
+    QuoteFactory(event=EventFactory(slug="e"), speaker=ActorFactory(slug="a"), source=SourceFactory())
+    expected = api.get(path).json()["results"]
+    for parameter in query_parameters(openapi, path):
+        schema = parameter["schema"]
+        empty = [""] if schema.get("type") == "array" else ""
+        assert admits(schema, empty), parameter["name"]
+        response = api.get(f"{path}?{parameter['name']}=")
+        assert (parameter["name"], response.status_code, response.json()["results"]) == (
+            parameter["name"],
+            200,
+            expected,
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("date_from", "0000"), ("date_to", "2022-13"), ("date_to", "2022-00-01"), ("country", "R"), ("source", "0")],
+)
+def test_list_parameters_refuse_in_the_schema_what_the_api_refuses(api, openapi, name, value):
+    path = "/api/quotes/" if name == "source" else "/api/events/"
+    schema = next(p["schema"] for p in query_parameters(openapi, path) if p["name"] == name)
+    response = api.get(f"{path}?{name}={value}")
+    assert (admits(schema, value), response.status_code) == (False, 400)
+
+
+def test_fields_parameter_names_the_fields_of_the_response(api, openapi):
+    SourceFactory(pk=7)
+    schema = next(
+        p["schema"] for p in openapi["paths"]["/api/sources/{id}/"]["get"]["parameters"] if p["name"] == "fields"
+    )
+    assert (admits(schema, "id, title,,url"), api.get("/api/sources/7/?fields=id, title,,url").status_code) == (
+        True,
+        200,
+    )
+    assert (admits(schema, "id,nope"), api.get("/api/sources/7/?fields=id,nope").status_code) == (False, 400)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [(m, p) for m in ("put", "patch", "delete") for p in ("/api/events/{slug}/", "/api/sources/{id}/")],
+)
+def test_writes_document_the_if_match_header_and_its_428_and_412(openapi, method, path):
+    operation = openapi["paths"][path][method]
+    headers = {p["name"]: p["required"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers == ({"If-Match": True} if method == "delete" else {"If-Match": True, "X-Change-Reason": False})
+    assert {"412", "428"} <= set(operation["responses"])
+
+
+def test_write_without_if_match_is_the_documented_428(openapi):
+    source = SourceFactory(status="draft")
+    response = token_client(user_with(*WRITERS)).patch(f"/api/sources/{source.pk}/", {"title": "T"}, format="json")
+    documented = openapi["paths"]["/api/sources/{id}/"]["patch"]["responses"]
+    assert (response.status_code, "428" in documented) == (428, True)
+
+
+@pytest.mark.parametrize("value", ['"1"', 'W/"1"', "1", ' "1" '])
+def test_if_match_schema_admits_every_form_the_api_reads_as_the_version(openapi, value):
+    source = SourceFactory(status="draft")
+    schema = next(
+        p["schema"] for p in openapi["paths"]["/api/sources/{id}/"]["patch"]["parameters"] if p["name"] == "If-Match"
+    )
+    response = token_client(user_with(*WRITERS)).patch(
+        f"/api/sources/{source.pk}/", {"title": "T"}, format="json", headers={"If-Match": value}
+    )
+    assert (admits(schema, value), response.status_code) == (True, 200)
+
+
+def test_reading_published_entries_needs_no_credentials_in_the_schema(openapi):
+    for path in (*LISTS, "/api/events/{slug}/", "/api/event-types/"):
+        assert {} in openapi["paths"][path]["get"]["security"], path
+    assert {} not in openapi["paths"]["/api/events/"]["post"]["security"]
+
+
+@pytest.mark.parametrize("url", ['https://news.example/"quoted"', "https://news.example/<b>", "https://news.example/é"])
+def test_source_url_with_characters_a_uri_does_not_allow_is_400(url):
+    api = token_client(user_with("add_source"))
+    response = api.post("/api/sources/", {"title": "T", "url": url, "archive_url": url}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"url", "archive_url"}
+    assert response.json()["url"][0].startswith("A URL may hold only the characters a URI allows")
+
+
+def test_source_url_percent_encoded_is_accepted_and_returned_as_a_uri(openapi):
+    api = token_client(user_with("add_source"))
+    url = percent_encode_uri('https://news.example/a "b"<c>é?q=%zz#x#y')
+    response = api.post("/api/sources/", {"title": "T", "url": url}, format="json")
+    assert (url, response.status_code) == ("https://news.example/a%20%22b%22%3Cc%3E%C3%A9?q=%25zz#x%23y", 201)
+    assert admits(openapi["components"]["schemas"]["Source"]["properties"]["url"], response.json()["url"])
+
+
+def test_source_url_message_shows_the_escapes_as_written():
+    api = token_client(user_with("add_source"))
+    response = api.post("/api/sources/", {"title": "T", "url": "https://news.example/<b>"}, format="json")
+    assert "(a space as %20, “é” as %C3%A9, “<” as %3C)." in response.json()["url"][0]
