@@ -2,6 +2,8 @@
 error responses every operation can give, so clients and schema fuzzers know them), and the
 views of the schema and its docs."""
 
+import copy
+
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
@@ -139,9 +141,12 @@ CHANGE_REASON = {
     "name": "X-Change-Reason",
     "in": "header",
     "required": False,
-    "description": "Why the entry changed, kept in its history (the first 100 characters).",
-    "schema": {"type": "string"},
+    "description": "Why the entry changed, kept in its history; longer than 100 characters is a 400.",
+    "schema": {"type": "string", "maxLength": 100},
 }
+# Bodies of HTML forms (the browsable API's): DRF reads an empty optional field as "not sent",
+# so it takes its default, where JSON would be checked as the value "".
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 WITH_RELATED = {
     "name": "with_related",
     "in": "query",
@@ -197,6 +202,8 @@ def document_error_responses(result, generator, request, public):
                 parameters.append(dict(CHANGE_REASON))
             if writes and detail and method != "post":
                 parameters.append(dict(IF_MATCH))
+            if "requestBody" in operation:
+                _form_bodies(schemas, operation["requestBody"])
             if resource and path.endswith("/publish/"):
                 parameters.append(dict(WITH_RELATED))
             responses = operation.setdefault("responses", {})
@@ -219,6 +226,33 @@ def document_error_responses(result, generator, request, public):
                 if {} not in security:
                     security.append({})
     return result
+
+
+def _form_bodies(schemas, body):
+    """Form bodies get a component of their own in which each optional field also admits ""."""
+    for content_type in FORM_TYPES:
+        content = body.get("content", {}).get(content_type)
+        ref = (content or {}).get("schema", {}).get("$ref")
+        if not ref:
+            continue
+        name = ref.rsplit("/", 1)[1]
+        form_name = f"{name}Form"
+        if form_name not in schemas:
+            component = copy.deepcopy(schemas[name])
+            required = set(component.get("required", []))
+            for field, spec in component.get("properties", {}).items():
+                admits_empty = (
+                    spec.get("type") == "string"
+                    and not {"pattern", "format", "enum"} & set(spec)
+                    and not spec.get("minLength")
+                )
+                if field not in required and spec.get("type") not in ("array", "object") and not admits_empty:
+                    component["properties"][field] = {
+                        "anyOf": [spec, EMPTY],
+                        "description": "Empty in a form body: not sent (the default applies).",
+                    }
+            schemas[form_name] = component
+        content["schema"] = {"$ref": f"#/components/schemas/{form_name}"}
 
 
 def _admit_empty(schema):

@@ -124,3 +124,19 @@ def test_source_url_message_shows_the_escapes_as_written():
     api = token_client(user_with("add_source"))
     response = api.post("/api/sources/", {"title": "T", "url": "https://news.example/<b>"}, format="json")
     assert "(a space as %20, “é” as %C3%A9, “<” as %3C)." in response.json()["url"][0]
+
+
+def test_form_bodies_document_that_an_empty_optional_field_takes_its_default(openapi):
+    """DRF reads an empty optional field of a form body as not sent: the source gets the
+    default language where the same "" in JSON is refused. The schema says both."""
+    api = token_client(user_with("add_source", "view_source"))
+    form = api.post("/api/sources/", {"title": "A form", "language": ""}, format="multipart")
+    as_json = api.post("/api/sources/", {"title": "As JSON", "language": ""}, format="json")
+    assert (form.status_code, form.json()["language"]) == (201, "en")
+    assert (as_json.status_code, as_json.json()) == (400, {"language": ["This field may not be blank."]})
+    body = openapi["paths"]["/api/sources/"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/SourceRequest"}
+    assert body["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/SourceRequestForm"}
+    language = openapi["components"]["schemas"]["SourceRequestForm"]["properties"]["language"]
+    assert language["anyOf"][1] == {"type": "string", "maxLength": 0}
+    assert "anyOf" not in openapi["components"]["schemas"]["SourceRequest"]["properties"]["language"]

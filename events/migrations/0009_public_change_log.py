@@ -23,7 +23,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_export'),
+        ('events', '0008_source_urls_are_uris'),
         ('actors', '0003_history_versions_permissions'),
     ]
 
