@@ -1,6 +1,8 @@
 """The changes feed (/api/changes/) from the public change log the database keeps: every way an
 entry enters or leaves the public site, under the identifier the public saw."""
 
+import io
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -11,7 +13,14 @@ from events.models import Event, PublicChange, Quote, Source
 from relations_site.publishing import Status
 from tests.api.conftest import member_of, token_client
 from tests.events.test_workflow import just_before
-from tests.factories import ActorFactory, CitationFactory, EventFactory, ParticipationFactory, QuoteFactory, SourceFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +155,34 @@ def test_every_change_log_trigger_is_installed_after_all_migrations():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_changes_%'")
         installed = {name for (name,) in cursor.fetchall()}
     assert installed == set(public_changes.trigger_names())
+
+
+def test_generated_demo_data_is_in_the_log_as_published_says():
+    """generate_demo_data loads with the triggers off (PostgreSQL) and fills the log after."""
+    from django.core.management import call_command
+
+    call_command("generate_demo_data", events=300, stdout=io.StringIO())
+    for resource, model in (("event", Event), ("actor", Actor), ("quote", Quote), ("source", Source)):
+        logged = PublicChange.objects.filter(resource=resource).values_list("entry_id", flat=True)
+        assert sorted(logged) == sorted(model.objects.published().values_list("pk", flat=True)), resource
+        assert set(PublicChange.objects.filter(resource=resource).values_list("change", flat=True)) == {"created"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_withdrawals_of_an_events_sources_log_it_as_gone(event_types):
+    # Each transaction withdraws one of the event's two sources. Judged at once, each would
+    # see the other's source still published and log nothing; the second waits for the event
+    # the first holds, and then sees both withdrawn.
+    from tests.events.test_export_rows import interleaved
+
+    first, second = SourceFactory(), SourceFactory()
+    event = EventFactory(slug="two-sources", cited=False)
+    CitationFactory(event=event, source=first)
+    CitationFactory(event=event, source=second)
+    interleaved(
+        ("UPDATE events_source SET status = 'withdrawn' WHERE id = %s", [first.pk]),
+        ("UPDATE events_source SET status = 'withdrawn' WHERE id = %s", [second.pk]),
+    )
+    rows = PublicChange.objects.filter(resource="event", entry_id=event.pk).order_by("id")
+    assert [row.change for row in rows] == ["created", "updated", "withdrawn"]

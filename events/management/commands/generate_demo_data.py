@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from actors.models import match_key
-from events import export_rows
+from events import export_rows, public_changes
 from events.models import EventType
 
 WORDS = (
@@ -58,8 +58,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             base = {table: self.next_id(table) for table in TABLES}
             if postgresql:
-                # The export rows' triggers would run once per copied row: off for the load,
-                # and the rows of the new events filled in one statement after it.
+                # The triggers (export rows, change log) would run once per copied row: off for
+                # the load, and what they keep filled in one statement each after it.
                 with connection.cursor() as cursor:
                     export_rows.set_triggers_enabled(cursor, False)
             self.copy("actors_actor", ACTOR_COLUMNS, self.actors(base["actors_actor"], n_actors), n_actors)
@@ -91,6 +91,10 @@ class Command(BaseCommand):
                     cursor.execute("ANALYZE " + ", ".join(TABLES))
                     self.stdout.write("Filling the events' export rows …")
                     cursor.execute(export_rows.fill_sql("postgresql", "e.id >= %s"), [base["events_event"]])
+                    # The change log's triggers were off too: the new public entries, as created.
+                    self.stdout.write("Filling the public change log …")
+                    for resource, table in public_changes.TABLE.items():
+                        cursor.execute(public_changes.fill_sql("postgresql", resource, "x.id >= %s"), [base[table]])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
