@@ -22,6 +22,7 @@ class AffiliationInline(EditorialInlineMixin, admin.TabularInline):
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["organization"]
+    also_editable = ["organization"]
 
 
 class ActorForm(EditorialForm):

@@ -124,10 +124,21 @@ class EditorialInlineFormSet(BaseInlineFormSet):
     on the page with its reason otherwise; every deleted row is recorded with the editor."""
 
     user = None  # set for each request by EditorialInlineMixin.get_formset
+    also_editable = ()  # fields naming another entry the row belongs to (EditorialInlineMixin)
 
     def clean(self):
         super().clean()
         refusals = []
+        for form in self.forms:
+            if not form.has_changed() or not hasattr(form, "cleaned_data"):
+                continue
+            for name in self.also_editable:
+                # The row shows on that entry's page too (an affiliation on the organization's):
+                # it, the old and the new, must be the editor's to change, as on the row's own admin.
+                old = form.fields[name].to_python(form.initial[name]) if form.initial.get(name) else None
+                for other in {form.cleaned_data.get(name), old} - {None}:
+                    if not services.can_edit(self.user, other):
+                        refusals.append(f"Only a Publisher may change what the published “{other}” shows.")
         for form in self.deleted_forms:
             obj = form.instance
             if obj.pk and isinstance(obj, Publishable):
@@ -153,10 +164,12 @@ class EditorialInlineMixin:
     Deletes go through the services (EditorialInlineFormSet)."""
 
     formset = EditorialInlineFormSet
+    also_editable = ()
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)  # a new class for each request
         formset.user = request.user
+        formset.also_editable = self.also_editable
         return formset
 
     def _may_edit(self, request, obj):

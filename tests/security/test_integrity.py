@@ -388,3 +388,25 @@ def test_a_session_of_an_account_that_lost_staff_status_reads_as_the_public():
     body = {"title": "x", "slug": "x", "type": "04", "start_date": "2022-01-01"}
     assert client.post("/api/events/", body, content_type="application/json").status_code == 401
     assert not Event.objects.filter(slug="x").exists()
+
+
+def test_an_editor_cannot_affiliate_a_draft_person_with_a_published_organization_inline(editor):
+    """The affiliation shows on the organization's page too: the inline asks what the
+    affiliation's own admin page asks (both sides editable)."""
+    from actors.models import Affiliation
+    from tests.factories import StateFactory
+
+    china = StateFactory(name="China", slug="china")
+    person = ActorFactory(status=Status.DRAFT, name="Draft Person", slug="draft-person")
+    data = {
+        "name": person.name, "confirm_not_duplicate": "on", "slug": person.slug, "kind": person.kind,
+        "country": "", "description": "", "wikidata_id": "", "expected_version": person.version,
+        "change_reason": "",
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        "affiliations-TOTAL_FORMS": "1", "affiliations-INITIAL_FORMS": "0",
+        "affiliations-0-organization": china.pk, "affiliations-0-title": "Envoy", "affiliations-0-person": person.pk,
+    }  # fmt: skip
+    response = admin_client(editor).post(reverse("admin:actors_actor_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert "Only a Publisher may change what the published “China” shows." in response.content.decode()
+    assert not Affiliation.objects.exists()
