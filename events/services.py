@@ -12,7 +12,7 @@ Workflow: draft → review → published → withdrawn (→ published again: res
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from actors.models import Actor, ActorAlias, Affiliation
@@ -343,29 +343,24 @@ def merge_actors(*, survivor, duplicate, user):
         versioned=True,
         **common,
     )
-    # An affiliation is unique by (person, organization, title, start); one of the duplicate
-    # with the survivor would become the survivor's with itself: both are dropped.
+
+    # An affiliation is unique by (person, organization, title, start); one between the
+    # duplicate and the survivor would become the survivor's with itself: such rows are dropped.
+    def affiliation_key(affiliation, moved_side):
+        person = survivor.pk if moved_side == "person" else affiliation.person_id
+        organization = survivor.pk if moved_side == "organization" else affiliation.organization_id
+        return None if person == organization else (person, organization, affiliation.title, affiliation.start_date)
+
     affiliations = set(
-        Affiliation.objects.filter(person=survivor).values_list("person_id", "organization_id", "title", "start_date")
-    ) | set(
-        Affiliation.objects.filter(organization=survivor).values_list(
+        Affiliation.objects.filter(Q(person=survivor) | Q(organization=survivor)).values_list(
             "person_id", "organization_id", "title", "start_date"
         )
     )
-    for field, other in (("person", "organization_id"), ("organization", "person_id")):
+    for side in ("person", "organization"):
         _relink(
-            Affiliation.objects.filter(**{field: duplicate}),
-            field=field,
-            key=lambda a, field=field, other=other: (
-                None
-                if getattr(a, other) == survivor.pk
-                else (
-                    survivor.pk if field == "person" else a.person_id,
-                    survivor.pk if field == "organization" else a.organization_id,
-                    a.title,
-                    a.start_date,
-                )
-            ),
+            Affiliation.objects.filter(**{side: duplicate}),
+            field=side,
+            key=lambda affiliation, side=side: affiliation_key(affiliation, side),
             taken=affiliations,
             **common,
         )
