@@ -13,7 +13,7 @@ from relations_site.publishing import Status
 
 from . import services
 from .filters import EventFilter, QuoteFilter, SourceFilter
-from .models import Citation, Event, EventType, Participation, Quote, Source
+from .models import Citation, Event, EventType, Participation, Quote, Source, attach_event_visibility
 from .serializers import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
 
 
@@ -240,7 +240,16 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     )
 
     def base_queryset(self):
-        return Quote.objects.select_related("speaker", "source", "event").with_event_visibility()
+        quotes = Quote.objects.select_related("speaker", "source", "event")
+        # One quote: answered in the query. A list page: after it (paginate_queryset).
+        return quotes.with_event_visibility() if self.action == "retrieve" else quotes
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else attach_event_visibility(page)
+
+    def export(self, queryset, renderer_format):
+        return super().export(queryset.with_event_visibility(), renderer_format)
 
 
 class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):

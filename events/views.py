@@ -9,7 +9,7 @@ from relations_site.publishing import Status
 from relations_site.views import FilteredListView, PublishedDetailView
 
 from .filters import EventFilter, QuoteFilter, SourceFilter
-from .models import Citation, Event, EventType, Participation, Quote, Source, SourceKind
+from .models import Citation, Event, EventType, Participation, Quote, Source, SourceKind, attach_event_visibility
 
 
 def public_participations(to_attr=None):
@@ -83,7 +83,10 @@ class QuoteListView(FilteredListView):
     extra_context = {"ordering_options": [NEWEST, OLDEST]}
 
     def get_queryset(self):
-        return Quote.objects.published().select_related("speaker", "source", "event").with_event_visibility()
+        return Quote.objects.published().select_related("speaker", "source", "event")
+
+    def prepare_page(self, items):
+        return attach_event_visibility(items)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,8 +10,8 @@ each is cheap.
 Writes the public cannot see leave the cache alone: editors spend the day on drafts, and each
 draft saved used to empty the cache under the readers (a 26–34% hit rate in the load test).
 A write is public when the row was or is public, as its stored row says before and after the
-write (``is_public``): an entry (event, actor, source, quote) while published or withdrawn (the
-changes feed lists withdrawals); a link row
+write (``is_public``): an entry (event, actor, source, quote) while published (its withdrawal
+is a write while published; the changes feed lists only what the public saw); a link row
 (participation, citation, alias, affiliation) while an entry it belongs to is published.
 Anything else (event types, raw fixture loads) always counts as public. History records are
 for editors only.
@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from simple_history.models import HistoricalChanges
 
-from .publishing import PUBLIC_STATES, Publishable, Status
+from .publishing import Publishable, Status
 
 GENERATION_KEY = "relations:generation"
 TIMEOUT = 60 * 60
@@ -72,9 +72,7 @@ def is_public(instance):
     model = type(instance)
     rows = model._base_manager.filter(pk=instance.pk)
     if isinstance(instance, Publishable):
-        # Withdrawn too: the public changes feed (relations_site/changes.py) lists a withdrawn
-        # entry's history, so an edit of one reaches it.
-        return rows.filter(status__in=PUBLIC_STATES).exists()
+        return rows.filter(status=Status.PUBLISHED).exists()
     parents = LINK_PARENTS.get(model._meta.label)
     if parents:
         public = Q()

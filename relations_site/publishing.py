@@ -16,11 +16,6 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-# The states whose history the public changes feed (/api/changes/) shows: a withdrawal is
-# news to a client that copied the entry.
-PUBLIC_STATES = (Status.PUBLISHED, Status.WITHDRAWN)
-
-
 def is_editor(user):
     """An editor's account: active and staff. Only these sign in to the admin, hold an API token
     or are authenticated by the API at all; an account that loses staff status loses all three

@@ -75,6 +75,10 @@ class FilteredListView(TemplateView):
     def get_facets(self, queryset):
         return []
 
+    def prepare_page(self, items):
+        """The page's rows, once fetched: a list may add what it shows per row in one query."""
+        return items
+
     def get(self, request, *args, **kwargs):
         filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
         errors = []
@@ -101,6 +105,7 @@ class FilteredListView(TemplateView):
                         filterset.form.cleaned_data["q"],
                         self.search_snippet_field,
                     )
+                page_obj.object_list = self.prepare_page(list(page_obj.object_list))
                 # Facets count the whole filtered result: bounded like the counts, they are
                 # offered once the filters narrow it to COUNT_CAP rows (a few ms), not over a
                 # million (seconds). The page says so.

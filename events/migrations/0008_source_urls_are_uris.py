@@ -26,7 +26,8 @@ def percent_encode_stored_urls(apps, schema_editor):
     same addresses, now as the API's schema says (format: uri), before the constraints hold."""
     Source = apps.get_model("events", "Source")
     bad = Source.objects.filter(
-        (~models.Q(url="") & ~models.Q(url__regex=URI)) | (~models.Q(archive_url="") & ~models.Q(archive_url__regex=URI))
+        (~models.Q(url="") & ~models.Q(url__regex=URI))
+        | (~models.Q(archive_url="") & ~models.Q(archive_url__regex=URI))
     )
     for source in bad.only("id", "url", "archive_url").iterator():
         url = percent_encode_uri(source.url)
@@ -40,9 +41,8 @@ def percent_encode_stored_urls(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0007_event_export'),
+        ("events", "0007_event_export"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -50,32 +50,98 @@ class Migration(migrations.Migration):
         migrations.RunPython(sqlite_triggers("drop_triggers"), sqlite_triggers("create_triggers")),
         migrations.RunPython(percent_encode_stored_urls, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
-            model_name='historicalsource',
-            name='archive_url',
-            field=models.URLField(blank=True, help_text='A copy in a web archive, in case the original moves.', max_length=1000, validators=[django.core.validators.RegexValidator("\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z", "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).")], verbose_name='archive URL'),
+            model_name="historicalsource",
+            name="archive_url",
+            field=models.URLField(
+                blank=True,
+                help_text="A copy in a web archive, in case the original moves.",
+                max_length=1000,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                    )
+                ],
+                verbose_name="archive URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalsource',
-            name='url',
-            field=models.URLField(blank=True, help_text='Where the source is published; unique when given.', max_length=1000, validators=[django.core.validators.RegexValidator("\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z", "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).")], verbose_name='URL'),
+            model_name="historicalsource",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the source is published; unique when given.",
+                max_length=1000,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                    )
+                ],
+                verbose_name="URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='archive_url',
-            field=models.URLField(blank=True, help_text='A copy in a web archive, in case the original moves.', max_length=1000, validators=[django.core.validators.RegexValidator("\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z", "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).")], verbose_name='archive URL'),
+            model_name="source",
+            name="archive_url",
+            field=models.URLField(
+                blank=True,
+                help_text="A copy in a web archive, in case the original moves.",
+                max_length=1000,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                    )
+                ],
+                verbose_name="archive URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='url',
-            field=models.URLField(blank=True, help_text='Where the source is published; unique when given.', max_length=1000, validators=[django.core.validators.RegexValidator("\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z", "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).")], verbose_name='URL'),
+            model_name="source",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the source is published; unique when given.",
+                max_length=1000,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                    )
+                ],
+                verbose_name="URL",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('url', ''), ('url__regex', "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z"), _connector='OR'), name='source_url_is_uri', violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C)."),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("url", ""),
+                    (
+                        "url__regex",
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                    ),
+                    _connector="OR",
+                ),
+                name="source_url_is_uri",
+                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('archive_url', ''), ('archive_url__regex', "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z"), _connector='OR'), name='source_archive_url_is_uri', violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C)."),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("archive_url", ""),
+                    (
+                        "archive_url__regex",
+                        "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
+                    ),
+                    _connector="OR",
+                ),
+                name="source_archive_url_is_uri",
+                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+            ),
         ),
         migrations.RunPython(sqlite_triggers("create_triggers"), sqlite_triggers("drop_triggers")),
     ]

@@ -21,27 +21,53 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0008_source_urls_are_uris'),
-        ('actors', '0003_history_versions_permissions'),
+        ("events", "0008_source_urls_are_uris"),
+        ("actors", "0003_history_versions_permissions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicChange',
+            name="PublicChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource', models.CharField(help_text='event, actor, quote or source', max_length=10)),
-                ('entry_id', models.BigIntegerField(help_text="The entry's primary key (kept after the entry is deleted).")),
-                ('identifier', models.CharField(help_text='The public identifier at that time: slug of events and actors, id of the others.', max_length=300)),
-                ('change', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('withdrawn', 'Withdrawn')], max_length=10)),
-                ('at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("resource", models.CharField(help_text="event, actor, quote or source", max_length=10)),
+                (
+                    "entry_id",
+                    models.BigIntegerField(help_text="The entry's primary key (kept after the entry is deleted)."),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        help_text="The public identifier at that time: slug of events and actors, id of the others.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[("created", "Created"), ("updated", "Updated"), ("withdrawn", "Withdrawn")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['at', 'id'], name='publicchange_at_idx'), models.Index(fields=['resource', 'entry_id', 'id'], name='publicchange_entry_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('change__in', ['created', 'updated', 'withdrawn'])), name='publicchange_change_valid'), models.CheckConstraint(condition=models.Q(('resource__in', ['event', 'actor', 'quote', 'source'])), name='publicchange_resource_valid')],
+                "ordering": ["at", "id"],
+                "indexes": [
+                    models.Index(fields=["at", "id"], name="publicchange_at_idx"),
+                    models.Index(fields=["resource", "entry_id", "id"], name="publicchange_entry_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("change__in", ["created", "updated", "withdrawn"])),
+                        name="publicchange_change_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("resource__in", ["event", "actor", "quote", "source"])),
+                        name="publicchange_resource_valid",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(install, uninstall, elidable=False),

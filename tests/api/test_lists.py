@@ -24,7 +24,7 @@ def make_actor():
 
 BUILDERS = {
     "/api/actors/?kind=person": (make_actor, 3),
-    "/api/quotes/": (lambda: QuoteFactory(event=EventFactory()), 1),
+    "/api/quotes/": (lambda: QuoteFactory(event=EventFactory()), 2),  # + which of their events are public
     "/api/sources/": (SourceFactory, 1),
     "/api/events/?q=event": (EventFactory, 3),
 }
