@@ -66,11 +66,11 @@ TRIGGERS = [
     ("events_changes_actor_upd", "actors_actor", "AFTER UPDATE", "", [("actor", "NEW.id", True), ("quote", QUOTES_OF_SPEAKER + STATUS_CHANGED, False)], []),
     ("events_changes_source_ins", "events_source", "AFTER INSERT", "", [("source", "NEW.id", False), ("event", EVENTS_OF_SOURCE, False), ("quote", QUOTES_OF_SOURCE, False)], []),
     ("events_changes_source_upd", "events_source", "AFTER UPDATE", "", [("source", "NEW.id", True), ("event", EVENTS_OF_SOURCE + STATUS_CHANGED, False), ("quote", QUOTES_OF_SOURCE + STATUS_CHANGED, False)], []),
-    ("events_changes_quote_ins", "events_quote", "AFTER INSERT", "", [("quote", "NEW.id", False)], [("actors_actor", "NEW.speaker_id"), ("events_source", "NEW.source_id")]),
-    ("events_changes_quote_upd", "events_quote", "AFTER UPDATE", "", [("quote", "NEW.id", True)], [("actors_actor", "NEW.speaker_id"), ("events_source", "NEW.source_id")]),
-    ("events_changes_citation_ins", "events_citation", "AFTER INSERT", "", [("event", "NEW.event_id", True)], [("events_source", "NEW.source_id")]),
+    ("events_changes_quote_ins", "events_quote", "AFTER INSERT", "", [("quote", "NEW.id", False)], [("actors_actor", "speaker_id"), ("events_source", "source_id")]),
+    ("events_changes_quote_upd", "events_quote", "AFTER UPDATE", "", [("quote", "NEW.id", True)], [("actors_actor", "speaker_id"), ("events_source", "source_id")]),
+    ("events_changes_citation_ins", "events_citation", "AFTER INSERT", "", [("event", "NEW.event_id", True)], [("events_source", "source_id")]),
     ("events_changes_citation_del", "events_citation", "AFTER DELETE", "", [("event", "OLD.event_id", True)], []),
-    ("events_changes_citation_upd", "events_citation", "AFTER UPDATE", "", [("event", "OLD.event_id, NEW.event_id", True)], [("events_source", "NEW.source_id")]),
+    ("events_changes_citation_upd", "events_citation", "AFTER UPDATE", "", [("event", "OLD.event_id, NEW.event_id", True)], [("events_source", "source_id")]),
     ("events_changes_participation_ins", "events_participation", "AFTER INSERT", "", [("event", "NEW.event_id", True)], []),
     ("events_changes_participation_del", "events_participation", "AFTER DELETE", "", [("event", "OLD.event_id", True)], []),
     ("events_changes_participation_upd", "events_participation", "AFTER UPDATE", "", [("event", "OLD.event_id, NEW.event_id", True)], []),
@@ -158,9 +158,17 @@ def fill_sql(vendor, resource, where="TRUE"):
     )
 
 
-def _postgresql_function(name, judged, referenced):
+def _postgresql_function(name, timing, judged, referenced):
     body = ["DECLARE ids bigint[]; BEGIN"]
-    body += [f"PERFORM 1 FROM {table} WHERE id = {key} FOR SHARE;" for table, key in referenced]
+    for table, column in referenced:
+        hold = f"PERFORM 1 FROM {table} WHERE id = NEW.{column} FOR SHARE;"
+        # An update holds them only when it points elsewhere: a plain edit of a quote (its row
+        # locked by the version check) must not then wait for its speaker, which a merge or a
+        # withdrawal holds while it waits for the quote (a deadlock). Their status changes are
+        # judged by the actor's or source's trigger, after it holds this row.
+        if timing == "AFTER UPDATE":
+            hold = f"IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN {hold} END IF;"
+        body.append(hold)
     for resource, ids, touched in judged:
         array = f"ARRAY({ids})" if ids.startswith("SELECT") else f"ARRAY[{ids}]::bigint[]"
         body.append(f"ids := {array};")
@@ -179,7 +187,7 @@ def create_triggers(vendor):
         if vendor == "postgresql":
             when = f" WHEN ({condition})" if condition else ""
             statements += [
-                _postgresql_function(name, judged, referenced),
+                _postgresql_function(name, timing, judged, referenced),
                 f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()",
             ]
         else:

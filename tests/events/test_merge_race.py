@@ -107,3 +107,39 @@ def test_an_edit_that_waits_for_a_merge_is_refused_with_412(merge_case):
     assert "was changed by someone else since you opened it (it is now at version 2)" in response.json()["detail"]
     quote.refresh_from_db()
     assert (quote.text, quote.speaker_id, quote.version) == ("Old words 150", survivor.pk, 2)
+
+
+def test_an_edit_saved_while_a_merge_holds_its_actors_neither_waits_nor_deadlocks(merge_case):
+    # The merge holds both actors before it reaches the quotes. An edit of a quote's text
+    # locks the quote (the version check) and saves it; its triggers must not then wait for
+    # the speaker the merge holds (the merge would next wait for the quote: a deadlock).
+    from actors.models import Actor
+
+    publisher, survivor, duplicate, quote = merge_case
+    holding, release = threading.Event(), threading.Event()
+
+    def merge():
+        with transaction.atomic():
+            list(Actor.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]).order_by("pk"))
+            holding.set()
+            release.wait(10)
+            services.merge_actors(survivor=survivor, duplicate=duplicate, user=publisher)
+
+    def edit():
+        with transaction.atomic():
+            stored = Quote.objects.get(pk=quote.pk)
+            stored.text, stored.version = "Edited words", services.check_version(stored, 1)
+            stored.save()
+
+    merging, merge_outcome = in_thread(merge)
+    assert holding.wait(10)
+    editing, edit_outcome = in_thread(edit)
+    editing.join(5)
+    finished_while_held = not editing.is_alive()
+    release.set()
+    merging.join(30)
+    editing.join(10)
+    assert finished_while_held, "the edit waited for the merge's actors"
+    assert "error" not in edit_outcome and "error" not in merge_outcome, (edit_outcome, merge_outcome)
+    quote.refresh_from_db()
+    assert (quote.text, quote.speaker_id, quote.version) == ("Edited words", survivor.pk, 3)
