@@ -6,6 +6,15 @@ sources, aliases) changes while public, and ``withdrawn`` when it leaves, under 
 the public last saw, whatever took it off: its own withdrawal, an event's last source
 withdrawn, a quote's speaker withdrawn, a renamed slug (the old one is withdrawn, the new one
 created). Drafts and entries in review never appear. Ordered by time, paged by cursor.
+
+What changes for a related entry is listed for that entry: when an actor or a source is
+withdrawn or renamed, the actor or source is listed, not every event that names it.
+
+A row is listed only once it can no longer be followed by an older one: a row's time is that of
+its write, and it is visible from its commit, so a transaction still open may yet commit rows
+older than those already listed. Rows from the start of the oldest open writing transaction on
+are held back until it ends (``horizon``); a client that polls with ``since`` = the last ``at``
+it saw misses nothing.
 """
 
 import base64
@@ -13,6 +22,7 @@ import binascii
 import datetime
 import json
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -43,6 +53,20 @@ CHANGE_FIELDS = {
 }
 
 
+def horizon():
+    """On PostgreSQL, the start of the oldest transaction (of another connection) that has written
+    and is still open: rows from then on may yet be joined by older ones. None when there is none
+    (or on SQLite, where one writer at a time commits in the order it writes)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE backend_xid IS NOT NULL "
+            "AND pid <> pg_backend_pid() AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
 class ChangesView(APIView):
     permission_classes = [AllowAny]
 
@@ -70,9 +94,13 @@ class ChangesView(APIView):
         base = request.build_absolute_uri("/").rstrip("/")
 
         rows = PublicChange.objects.filter(at__gt=since)
+        held_from = horizon()
+        if held_from is not None:
+            rows = rows.filter(at__lt=held_from)
         if position:
             at, last_id = position
-            rows = rows.filter(Q(at__gt=at) | Q(at=at, id__gt=last_id))
+            # The range on its own too: it lets the index start at the cursor.
+            rows = rows.filter(at__gte=at).filter(Q(at__gt=at) | Q(id__gt=last_id))
         page = list(rows.order_by("at", "id")[: size + 1])
         page, more = page[:size], len(page) > size
         results = [

@@ -186,3 +186,42 @@ def test_two_concurrent_withdrawals_of_an_events_sources_log_it_as_gone(event_ty
     )
     rows = PublicChange.objects.filter(resource="event", entry_id=event.pk).order_by("id")
     assert [row.change for row in rows] == ["created", "updated", "withdrawn"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_row_is_listed_only_when_no_older_one_can_still_commit(event_types, editorial_roles):
+    # A transaction writes a row and stays open; another writes a later row and commits. A
+    # client that read the later row and then asked for what came after it would never see the
+    # older one: the feed holds the later row back until the older transaction ends.
+    import threading
+
+    from django.db import transaction
+
+    from tests.events.test_merge_race import in_thread
+
+    publisher = member_of("Publisher", "pablo")
+    start = just_before()
+    slow, quick = ActorFactory(slug="slow"), ActorFactory(slug="quick")
+    since = APIClient().get("/api/changes/", {"since": start.isoformat()}).json()["results"][-1]["at"]
+    written, release = threading.Event(), threading.Event()
+
+    def slow_withdrawal():
+        with transaction.atomic():
+            services.withdraw(obj=slow, user=publisher)
+            written.set()
+            release.wait(10)
+
+    thread, outcome = in_thread(slow_withdrawal)
+    assert written.wait(10)
+    services.withdraw(obj=quick, user=publisher)
+    assert changes_since(since) == []
+    release.set()
+    thread.join(10)
+    assert "error" not in outcome, outcome
+    assert changes_since(since) == [("actor", "slow", "withdrawn", None), ("actor", "quick", "withdrawn", None)]
+
+
+def changes_since(at):
+    response = APIClient().get("/api/changes/", {"since": at})
+    return [(r["resource"], r["id"], r["change"], r["api_url"]) for r in response.json()["results"]]
