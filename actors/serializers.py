@@ -1,10 +1,13 @@
 from django.db import transaction
 from rest_framework import serializers
-from simple_history.utils import bulk_create_with_history
 
-from relations_site.api import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin
+from relations_site.api import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
 
 from .models import Actor, ActorAlias, Affiliation
+
+
+def alias_key(alias):
+    return (alias.name, alias.language)
 
 
 class AliasSerializer(CompleteRowsMixin, ModelValidationMixin, serializers.ModelSerializer):
@@ -58,7 +61,7 @@ class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     def create(self, validated_data):
         aliases = validated_data.pop("aliases", [])
         actor = Actor.objects.create(**validated_data)
-        bulk_create_with_history([ActorAlias(actor=actor, **row) for row in aliases], ActorAlias)
+        replace_rows(ActorAlias.objects.none(), aliases, model=ActorAlias, parent={"actor": actor}, key=alias_key)
         return actor
 
     @transaction.atomic
@@ -66,7 +69,11 @@ class ActorSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         aliases = validated_data.pop("aliases", None)
         actor = super().update(instance, validated_data)
         if aliases is not None:
-            actor.aliases.all().delete()
-            # Through the history like every row an editor writes (bulk_create alone records none).
-            bulk_create_with_history([ActorAlias(actor=actor, **row) for row in aliases], ActorAlias)
+            replace_rows(
+                actor.aliases.all(),
+                aliases,
+                model=ActorAlias,
+                parent={"actor": actor},
+                key=alias_key,
+            )
         return actor

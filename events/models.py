@@ -376,6 +376,16 @@ class Event(Publishable):
     def date_display(self):
         return format_period(self.start_date, self.end_date, self.date_precision)
 
+    @property
+    def is_published(self):
+        """Mirrors EventQuerySet.published(): published and citing a published source. Reads the
+        citations when they were loaded with the event (pages load them), else asks once."""
+        if self.status != Status.PUBLISHED:
+            return False
+        if "citations" in getattr(self, "_prefetched_objects_cache", {}):
+            return any(citation.source.status == Status.PUBLISHED for citation in self.citations.all())
+        return self.citations.filter(source__status=Status.PUBLISHED).exists()
+
     def clean(self):
         # Store month/year-precision dates as the first day of their period, as the
         # help text promises, so the database constraint holds and filters agree.

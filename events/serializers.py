@@ -7,7 +7,6 @@ Related rows arrive prefetched and filtered to published entries by the viewsets
 
 from django.db import transaction
 from rest_framework import serializers
-from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor
 from relations_site.api import (
@@ -17,6 +16,7 @@ from relations_site.api import (
     ModelValidationMixin,
     SparseFieldsMixin,
     absolute,
+    replace_rows,
 )
 
 from .models import Citation, Event, EventType, Participation, Quote, Source
@@ -118,13 +118,18 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     @staticmethod
     def _replace_related(event, participations, citations):
         """A list given in a write replaces the event's participants or sources; omitted, it is kept."""
-        # Through the history like every row an editor writes (bulk_create alone records none).
         if participations is not None:
-            event.participations.all().delete()
-            bulk_create_with_history([Participation(event=event, **row) for row in participations], Participation)
+            replace_rows(
+                event.participations.all(),
+                participations,
+                model=Participation,
+                parent={"event": event},
+                key=lambda row: (row.actor_id, row.role),
+            )
         if citations is not None:
-            event.citations.all().delete()
-            bulk_create_with_history([Citation(event=event, **row) for row in citations], Citation)
+            replace_rows(
+                event.citations.all(), citations, model=Citation, parent={"event": event}, key=lambda row: row.source_id
+            )
 
     def validate_participants(self, rows):
         seen = set()

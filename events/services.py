@@ -239,11 +239,12 @@ def delete_entry(*, obj, user):
         with transaction.atomic():
             obj.delete()
     except (ProtectedError, RestrictedError) as error:
-        referrers = sorted({describe_referrer(row) for row in error.protected_objects if row.pk})
-        more = f" and {len(referrers) - 5} more" if len(referrers) > 5 else ""
+        # Five named (each may load the event or person it names: five queries, not thousands).
+        rows = sorted(error.protected_objects, key=lambda row: (row._meta.label, row.pk))
+        named = "; ".join(describe_referrer(row) for row in rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
         raise TransitionError(
-            f"“{obj}” cannot be deleted while other entries refer to it: {'; '.join(referrers[:5])}{more}. "
-            "Remove those references first."
+            f"“{obj}” cannot be deleted while other entries refer to it: {named}{more}. Remove those references first."
         ) from None
 
 

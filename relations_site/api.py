@@ -145,6 +145,34 @@ class CompleteRowsMixin:
         return attrs
 
 
+def replace_rows(rows, wanted, *, model, parent, key):
+    """Make ``rows`` (an entry's link rows: an event's participants) hold ``wanted`` (dicts of
+    field values), as a nested list in a write asks. Rows that stay are kept (a changed field
+    saved in place), new ones are added before old ones go: a public event whose sources are
+    sent again unchanged, or swapped, never looks unsourced for a moment (its public change log
+    would say it left the site). Each write is recorded in the history."""
+    existing = {key(row): row for row in rows}
+    new, kept = [], set()
+    for values in wanted:
+        row = model(**parent, **values)
+        identity = key(row)
+        current = existing.get(identity)
+        if current is None:
+            new.append(row)
+            continue
+        kept.add(identity)
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        if changed:
+            for name in changed:
+                setattr(current, name, values[name])
+            current.save(update_fields=changed)
+    for row in new:
+        row.save()  # save(), not bulk_create: an alias computes its match key there, and history records it
+    gone = [row.pk for identity, row in existing.items() if identity not in kept]
+    if gone:
+        model.objects.filter(pk__in=gone).delete()
+
+
 def serializer_errors(error):
     """A Django ValidationError as DRF field errors, form-wide ones under non_field_errors."""
     detail = serializers.as_serializer_error(error)

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 validators=[
                     django.core.validators.RegexValidator(
                         "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
-                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
                     )
                 ],
                 verbose_name="archive URL",
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 validators=[
                     django.core.validators.RegexValidator(
                         "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
-                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
                     )
                 ],
                 verbose_name="URL",
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 validators=[
                     django.core.validators.RegexValidator(
                         "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
-                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
                     )
                 ],
                 verbose_name="archive URL",
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 validators=[
                     django.core.validators.RegexValidator(
                         "\\A(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?:#(?:[-A-Za-z0-9._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?\\Z",
-                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                        "A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
                     )
                 ],
                 verbose_name="URL",
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="source_url_is_uri",
-                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
             ),
         ),
         migrations.AddConstraint(
@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="source_archive_url_is_uri",
-                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C).",
+                violation_error_message="A URL may hold only the characters a URI allows: percent-encode any other, as a browser's address bar does when you copy from it (a space as %%20, “é” as %%C3%%A9, “<” as %%3C), and a host name in its ASCII form (xn--…).",
             ),
         ),
         migrations.RunPython(sqlite_triggers("create_triggers"), sqlite_triggers("drop_triggers")),

@@ -225,3 +225,32 @@ def test_a_row_is_listed_only_when_no_older_one_can_still_commit(event_types, ed
 def changes_since(at):
     response = APIClient().get("/api/changes/", {"since": at})
     return [(r["resource"], r["id"], r["change"], r["api_url"]) for r in response.json()["results"]]
+
+
+def test_sending_an_events_sources_again_or_swapping_them_never_takes_it_off(publisher):
+    event = EventFactory(slug="e")
+    kept, replacement = event.citations.get().source, SourceFactory()
+    api = token_client(publisher)
+    start = just_before()
+    body = {"title": "Retitled", "sources": [{"source": kept.pk}]}
+    assert api.patch("/api/events/e/", body, format="json", HTTP_IF_MATCH='"1"').status_code == 200
+    body = {"sources": [{"source": replacement.pk, "locator": "p. 2"}]}
+    assert api.patch("/api/events/e/", body, format="json", HTTP_IF_MATCH='"2"').status_code == 200
+    assert [change for _, _, change, _ in changes(start, "event")] == ["updated", "updated", "updated", "updated"]
+    assert [(c.source, c.locator) for c in Event.objects.get(slug="e").citations.all()] == [(replacement, "p. 2")]
+
+
+def test_aliases_written_through_the_api_are_found_as_duplicates(publisher):
+    # (Written with bulk_create, an alias had no match key: duplicate detection missed it.)
+    api = token_client(publisher)
+    body = {
+        "name": "Wang Yi",
+        "slug": "wang-yi",
+        "kind": "person",
+        "aliases": [{"name": "The Diplomat", "language": "en"}],
+    }
+    assert api.post("/api/actors/", body, format="json").status_code == 201
+    response = api.post(
+        "/api/actors/", {"name": "Diplomat, The", "slug": "the-diplomat", "kind": "person"}, format="json"
+    )
+    assert (response.status_code, response["X-Possible-Duplicates"]) == (201, "wang-yi")

@@ -140,3 +140,11 @@ def test_form_bodies_document_that_an_empty_optional_field_takes_its_default(ope
     language = openapi["components"]["schemas"]["SourceRequestForm"]["properties"]["language"]
     assert language["anyOf"][1] == {"type": "string", "maxLength": 0}
     assert "anyOf" not in openapi["components"]["schemas"]["SourceRequest"]["properties"]["language"]
+
+
+def test_stored_urls_with_a_host_outside_ascii_become_its_idna_form_not_percent_escapes():
+    from django.core.validators import URLValidator
+
+    url = percent_encode_uri("https://bücher.example/seite é")
+    assert url == "https://xn--bcher-kva.example/seite%20%C3%A9"
+    URLValidator()(url)  # a URL Django takes back on the next save

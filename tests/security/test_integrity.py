@@ -1,5 +1,7 @@
 """Editorial integrity: one regression test (or a few) for each hole a probe found (issue 12),
-as an attacker or as two editors racing each other would find them. Each failed before its fix."""
+as an attacker or as two editors racing each other would find them. Each failed before its fix,
+except those whose docstring says they pin what already held (the merge's race itself is in
+tests/events/test_merge_race.py, on PostgreSQL)."""
 
 import csv
 import io
@@ -82,13 +84,12 @@ def test_inline_delete_of_a_draft_quote_is_recorded_with_the_editor(editor):
 # Merging actors overwrote an edit saved in between ------------------------------------------------
 
 
-def test_merge_keeps_an_edit_saved_before_it_and_bumps_the_version(publisher):
+def test_merge_keeps_an_edit_saved_before_it_and_records_the_move(publisher):
+    """Pins what held before (one after the other); the race is test_merge_race's."""
     survivor, duplicate = ActorFactory(slug="wang-yi"), ActorFactory(slug="yi-wang")
     quote = QuoteFactory(speaker=duplicate, text="Old words")
     api = token_client(publisher)
     assert api.patch(f"/api/quotes/{quote.pk}/", {"text": "Edited words"}, HTTP_IF_MATCH='"1"').status_code == 200
-    stale = Quote.objects.get(pk=quote.pk)
-    stale.text = "Old words"  # what a merge that read before the edit would have saved back
     services.merge_actors(survivor=survivor, duplicate=duplicate, user=publisher)
     quote.refresh_from_db()
     assert (quote.text, quote.speaker, quote.version) == ("Edited words", survivor, 3)
@@ -102,6 +103,7 @@ def test_merge_keeps_an_edit_saved_before_it_and_bumps_the_version(publisher):
 
 
 def test_an_edit_started_before_a_merge_is_refused_after_it(publisher):
+    """Pins what held before (the merge bumped versions then too)."""
     survivor, duplicate = ActorFactory(slug="wang-yi"), ActorFactory(slug="yi-wang")
     quote = QuoteFactory(speaker=duplicate, text="Old words")
     api = token_client(publisher)
@@ -410,3 +412,12 @@ def test_an_editor_cannot_affiliate_a_draft_person_with_a_published_organization
     assert response.status_code == 200
     assert "Only a Publisher may change what the published “China” shows." in response.content.decode()
     assert not Affiliation.objects.exists()
+
+
+def test_an_editor_previewing_an_event_without_a_published_source_is_told_it_is_not_public(editor):
+    event = EventFactory(slug="unsourced", title="Unsourced event", cited=False)
+    CitationFactory(event=event, source=SourceFactory(status=Status.DRAFT))
+    assert APIClient().get("/api/events/unsourced/").status_code == 404
+    response = admin_client(editor).get("/events/unsourced/")
+    assert (response.status_code, response.context["is_preview"]) == (200, True)
+    assert (Event.objects.get(pk=event.pk).is_published, EventFactory().is_published) == (False, True)
