@@ -123,7 +123,7 @@ def test_source_url_percent_encoded_is_accepted_and_returned_as_a_uri(openapi):
 def test_source_url_message_shows_the_escapes_as_written():
     api = token_client(user_with("add_source"))
     response = api.post("/api/sources/", {"title": "T", "url": "https://news.example/<b>"}, format="json")
-    assert "(a space as %20, “é” as %C3%A9, “<” as %3C)." in response.json()["url"][0]
+    assert "(a space as %20, “é” as %C3%A9, “<” as %3C), and a host name in its ASCII form (xn--…)." in response.json()["url"][0]
 
 
 def test_form_bodies_document_that_an_empty_optional_field_takes_its_default(openapi):
