@@ -24,7 +24,11 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_roles(apps)
 
+
+def assign_roles(apps):
+    """The two groups with their permissions (which must exist)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
