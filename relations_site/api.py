@@ -243,6 +243,9 @@ class PublishedViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         renderer_format = getattr(request.accepted_renderer, "format", None)
         if renderer_format in ("csv", "ndjson"):
+            # ?fields= is checked for every format, as the schema says, though CSV keeps its own
+            # columns: a bad one is a 400, not a file that ignored it.
+            self.get_serializer()
             queryset = self.filter_queryset(self.get_queryset())
             return self.export(queryset, renderer_format)
         return super().list(request, *args, **kwargs)

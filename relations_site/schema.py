@@ -275,7 +275,8 @@ def _fields(result, operation):
         "name": "fields",
         "in": "query",
         "required": False,
-        "description": "Comma-separated fields to return, e.g. slug,title,start_date.",
+        "description": "Comma-separated fields to return, e.g. slug,title,start_date (JSON and NDJSON; "
+        "CSV keeps its own columns, and still refuses a name the resource lacks).",
         "schema": {"type": "string", "pattern": rf"^{item}(?:,{item})*$"},
     }
 
