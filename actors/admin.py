@@ -6,10 +6,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from actors.models import Actor, ActorAlias, Affiliation
+from core.admin import EditorialForm, EditorialInlineMixin, HistoryAdmin, PublishableAdmin
 from events import services
-from relations_site.admin import EditorialForm, EditorialInlineMixin, HistoryAdmin, PublishableAdmin
-
-from .models import Actor, ActorAlias, Affiliation
 
 
 class ActorAliasInline(EditorialInlineMixin, admin.TabularInline):

@@ -3,10 +3,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from relations_site import search
-from relations_site.filters import BaseFilterSet, CountryFilter, SearchFilter, StableOrderingFilter
-
-from .models import Actor, ActorAlias, ActorKind
+from actors.models import Actor, ActorAlias, ActorKind
+from core import search
+from core.filters import BaseFilterSet, CountryFilter, SearchFilter, StableOrderingFilter
 
 
 class ActorSearchFilter(SearchFilter):

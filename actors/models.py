@@ -8,14 +8,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from relations_site import formats
-from relations_site.publishing import (
+from core import formats
+from core.publishing import (
     Publishable,
     PublishableQuerySet,
     publication_permissions,
     status_constraint,
 )
-from relations_site.search import SearchDocument, SearchDocumentField
+from core.search import SearchDocument, SearchDocumentField
 
 
 def match_key(name):

@@ -8,10 +8,10 @@ from django.db import connection
 from django.http import QueryDict
 
 from actors.models import Actor
+from api.pagination import after, order_by, ordering_keys
 from events.filters import EventFilter, QuoteFilter
 from events.models import Event, Quote
-from relations_site.pagination import after, order_by, ordering_keys
-from relations_site.views import capped_count  # noqa: F401 - the count the pages run
+from public.views.base import capped_count  # noqa: F401 - the count the pages run
 
 
 def explain(title, queryset):
@@ -49,7 +49,7 @@ explain("Deep cursor page (300,000 rows in)", events.filter(after(keys, list(dee
 explain("Capped count (10,001 rows at most)", Event.objects.published().order_by()[:10_001].values("pk"))
 
 # The CSV export (what COPY runs): each event's related values from its stored export row.
-from events.api import EventViewSet  # noqa: E402
+from api.events import EventViewSet  # noqa: E402
 
 export = EventFilter(QueryDict("date_from=2019-01-01"), queryset=Event.objects.published()).qs
 explain(

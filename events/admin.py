@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from relations_site.admin import EditorialInlineMixin, HistoryAdmin, InlineVersionForm, PublishableAdmin
-
-from .models import Citation, Event, EventType, Participation, Quote, Source
+from core.admin import EditorialInlineMixin, HistoryAdmin, InlineVersionForm, PublishableAdmin
+from events.models import Citation, Event, EventType, Participation, Quote, Source
 
 
 class ParticipationInline(EditorialInlineMixin, admin.TabularInline):

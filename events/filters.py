@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from actors.models import Actor
-from relations_site.filters import (
+from core.filters import (
     BaseFilterSet,
     CountryFilter,
     EntriesFilter,
@@ -18,8 +18,7 @@ from relations_site.filters import (
     StableOrderingFilter,
     lookup_entries,
 )
-
-from .models import Event, EventType, Participation, Quote, Source, SourceKind
+from events.models import Event, EventType, Participation, Quote, Source, SourceKind
 
 PUBLISHED_ACTORS = Actor.objects.published().only("id", "slug", "name")
 

@@ -8,15 +8,15 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
-from relations_site import formats
-from relations_site.publishing import (
+from core import formats
+from core.publishing import (
     Publishable,
     PublishableQuerySet,
     Status,
     publication_permissions,
     status_constraint,
 )
-from relations_site.search import SearchDocument, SearchDocumentField
+from core.search import SearchDocument, SearchDocumentField
 
 
 class DatePrecision(models.TextChoices):

@@ -16,9 +16,8 @@ from django.db.models import F, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from actors.models import Actor, ActorAlias, Affiliation
-from relations_site.publishing import Status
-
-from .models import Citation, Event, Participation, Quote, Source
+from core.publishing import Status
+from events.models import Citation, Event, Participation, Quote, Source
 
 
 class TransitionError(Exception):

@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "corsheaders",
-    "relations_site",  # template tags; backup and restore commands
+    "core",  # building blocks; the backup and restore commands; cache invalidation
     "actors",
     "events",
+    "public",  # the public pages, feeds and sitemaps; the template tags
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +92,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "relations_site.middleware.RejectNulBytesMiddleware",
-    "relations_site.cache.PublicCacheMiddleware",
+    "core.cache.PublicCacheMiddleware",
     # Statement timeout for public reads; the database down or too slow is a 503 or 400 page.
     "relations_site.middleware.DatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,13 +163,13 @@ DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000, "whole millis
 # expected to take a while. Still bounded, so a pathological export does not hold a worker.
 DB_EXPORT_STATEMENT_TIMEOUT_MS = env_int("DB_EXPORT_STATEMENT_TIMEOUT_MS", 60000, "whole milliseconds")
 
-# Public responses are cached (relations_site/cache.py): Redis when CACHE_URL names it,
+# Public responses are cached (core/cache.py): Redis when CACHE_URL names it,
 # else this process's memory.
 CACHE_URL = env_str("CACHE_URL", "")
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
 CACHES = {
     "default": (
-        {"BACKEND": "relations_site.redis_cache.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL.startswith("redis")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
@@ -209,25 +211,25 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "relations_site.authentication.ExpiringTokenAuthentication",
-        "relations_site.authentication.EditorSessionAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
+        "api.authentication.EditorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "relations_site.pagination.KeysetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "relations_site.negotiation.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
-        "relations_site.negotiation.JSONParser",
-        "relations_site.negotiation.FormParser",
-        "relations_site.negotiation.MultiPartParser",
+        "api.negotiation.JSONParser",
+        "api.negotiation.FormParser",
+        "api.negotiation.MultiPartParser",
     ],
     # API_THROTTLE=0 turns throttling off (the benchmark measures serving, not refusing).
     "DEFAULT_THROTTLE_CLASSES": (
-        ["relations_site.throttling.AnonRateThrottle", "relations_site.throttling.EditorRateThrottle"]
+        ["api.throttling.AnonRateThrottle", "api.throttling.EditorRateThrottle"]
         if env_bool("API_THROTTLE", True)
         else []
     ),
@@ -238,7 +240,7 @@ REST_FRAMEWORK = {
         "token": env_str("API_TOKEN_RATE", "10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "relations_site.api.exception_handler",
+    "EXCEPTION_HANDLER": "api.base.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -257,7 +259,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "relations_site.schema.document_error_responses",
+        "api.schema.document_error_responses",
     ],
 }
 
@@ -324,11 +326,11 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, "whole minutes"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "relations_site.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "public.views.base.login_locked_out"
 # The proxies of our own in front of gunicorn (nginx, a load balancer), each appending to
-# X-Forwarded-For: the client's address is read from there (relations_site.throttling).
+# X-Forwarded-For: the client's address is read from there (api.throttling).
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "relations_site.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "api.throttling.client_address"
 
 # API tokens expire; an editor rotates theirs with POST /api/auth/token/rotate/.
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, "whole days")

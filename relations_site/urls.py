@@ -1,31 +1,21 @@
+"""Root addresses: the admin, the API under /api/, the public site everywhere else."""
+
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
-from . import converters, feeds, pages, sitemaps, views
+from core import converters
+from public.views import base as views
 
 register_converter(converters.IdConverter, "id")
 
-handler400 = "relations_site.views.bad_request"
-handler403 = "relations_site.views.permission_denied"
-handler404 = "relations_site.views.page_not_found"
-handler500 = "relations_site.views.server_error"
+handler400 = "public.views.base.bad_request"
+handler403 = "public.views.base.permission_denied"
+handler404 = "public.views.base.page_not_found"
+handler500 = "public.views.base.server_error"
 
 urlpatterns = [
-    path("", pages.HomeView.as_view(), name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("search/", pages.SearchView.as_view(), name="search"),
-    path("feeds/events/", feeds.EventFeed(), name="feed-events"),
-    path("feeds/quotes/", feeds.QuoteFeed(), name="feed-quotes"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps.SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
     path("admin/", admin.site.urls),
-    path("api/", include("relations_site.api_urls")),
-    path("", include("events.urls")),
-    path("", include("actors.urls")),
+    path("api/", include("api.urls")),
+    path("", include("public.urls")),
 ]

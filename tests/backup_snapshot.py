@@ -39,8 +39,8 @@ def snapshot():
 
 def add_source():
     """A write through the ORM: fails if the restore left the id sequences behind."""
+    from core.publishing import Status
     from events.models import Source
-    from relations_site.publishing import Status
 
     Source.objects.create(title=ADDED_SOURCE_TITLE, url="https://news.example/restored", status=Status.PUBLISHED)
 

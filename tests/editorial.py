@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core.publishing import Status
 from events.models import Event, Quote, Source
-from relations_site.publishing import Status
 from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
 
 ROLES = ["anonymous", "nonstaff_editor", "staff_no_group", "editor", "publisher", "superuser"]

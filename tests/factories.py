@@ -3,8 +3,8 @@ import datetime
 import factory
 
 from actors.models import Actor, ActorAlias, ActorKind, Affiliation
+from core.publishing import Status
 from events.models import Citation, Event, EventType, Participation, Quote, Source
-from relations_site.publishing import Status
 
 
 class ActorFactory(factory.django.DjangoModelFactory):

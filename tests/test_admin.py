@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias, Affiliation
+from core.publishing import Status
 from events.models import Citation, Event, EventType, Participation, Quote, Source
-from relations_site.publishing import Status
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,

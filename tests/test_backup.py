@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from core.publishing import Status
 from events import services
 from events.models import Event
-from relations_site.publishing import Status
 from tests.backup_snapshot import ADDED_SOURCE_TITLE, snapshot
 from tests.factories import (
     ActorAliasFactory,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import (
     ActorFactory,
     CitationFactory,

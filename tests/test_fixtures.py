@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Actor, ActorAlias, Affiliation
+from core.publishing import Status
 from events.models import Citation, Event, Participation, Quote, Source
-from relations_site.publishing import Status
 
 ARTICLE = (Path(settings.BASE_DIR) / "fixtures/sources/2022-02-02-putin-xi-olympics.txt").read_text()
 D = datetime.date

@@ -11,8 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core.publishing import Status
 from events.models import Event, Quote, Source
-from relations_site.publishing import Status
 from tests.editorial import (
     EDITED,
     ROLES,

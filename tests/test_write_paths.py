@@ -14,9 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actors.admin import ActorAliasInline, AffiliationInline
 from actors.models import Actor, ActorAlias, Affiliation
+from core.publishing import Publishable, Status
 from events.admin import CitationInline, ParticipationInline, QuoteInline
 from events.models import Citation, Event, Participation, Quote, Source
-from relations_site.publishing import Publishable, Status
 from tests.editorial import (
     EDITED,
     admin_client,

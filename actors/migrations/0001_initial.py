@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django.db.models.functions.comparison
-import relations_site.search
+import core.search
 from django.conf import settings
 from django.db import migrations, models
 
@@ -84,8 +84,8 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=relations_site.search.SearchDocument(("name", "A"), ("description", "C")),
-                        output_field=relations_site.search.SearchDocumentField(),
+                        expression=core.search.SearchDocument(("name", "A"), ("description", "C")),
+                        output_field=core.search.SearchDocumentField(),
                     ),
                 ),
                 (
@@ -138,8 +138,8 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=relations_site.search.SearchDocument(("name", "A")),
-                        output_field=relations_site.search.SearchDocumentField(),
+                        expression=core.search.SearchDocument(("name", "A")),
+                        output_field=core.search.SearchDocumentField(),
                     ),
                 ),
                 (

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from relations_site.migration_ops import postgresql_only
+from core.migration_ops import postgresql_only
 
 
 class Migration(migrations.Migration):

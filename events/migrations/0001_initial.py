@@ -4,7 +4,7 @@ import datetime
 import django.db.models.deletion
 import django.db.models.functions.comparison
 import events.models
-import relations_site.search
+import core.search
 from django.conf import settings
 from django.db import migrations, models
 
@@ -103,8 +103,8 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=relations_site.search.SearchDocument(("title", "A"), ("summary", "B")),
-                        output_field=relations_site.search.SearchDocumentField(),
+                        expression=core.search.SearchDocument(("title", "A"), ("summary", "B")),
+                        output_field=core.search.SearchDocumentField(),
                     ),
                 ),
                 (
@@ -326,10 +326,10 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=relations_site.search.SearchDocument(
+                        expression=core.search.SearchDocument(
                             ("title", "A"), ("publisher", "B"), ("author", "B")
                         ),
-                        output_field=relations_site.search.SearchDocumentField(),
+                        output_field=core.search.SearchDocumentField(),
                     ),
                 ),
                 (
@@ -435,8 +435,8 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=relations_site.search.SearchDocument(("text", "A"), ("original_text", "B")),
-                        output_field=relations_site.search.SearchDocumentField(),
+                        expression=core.search.SearchDocument(("text", "A"), ("original_text", "B")),
+                        output_field=core.search.SearchDocumentField(),
                     ),
                 ),
                 (

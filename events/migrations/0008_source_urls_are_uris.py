@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 from events import export_rows
-from relations_site.formats import URI, percent_encode_uri
+from core.formats import URI, percent_encode_uri
 
 
 def sqlite_triggers(action):

@@ -3,7 +3,7 @@ from django.http import QueryDict
 
 from actors.filters import ActorFilter
 from actors.models import Actor
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import ActorAliasFactory, ActorFactory, StateFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from actors.models import Actor, ActorAlias, Affiliation
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import ActorAliasFactory, ActorFactory, AffiliationFactory, StateFactory
 from tests.helpers import assert_rejected, assert_rejected_by_database
 

@@ -8,9 +8,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core.publishing import Status
 from events import services
 from events.models import Event, PublicChange, Quote, Source
-from relations_site.publishing import Status
 from tests.api.conftest import member_of, token_client
 from tests.events.test_workflow import just_before
 from tests.factories import (

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import ActorFactory, EventFactory, ParticipationFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
+from core.publishing import Status
 from events.models import Event, Quote
-from relations_site.publishing import Status
 from tests.api.conftest import token_client, user_with
 from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
 
@@ -252,7 +252,7 @@ def test_a_partial_update_still_needs_complete_participant_rows(publisher_api):
 
 
 def test_editors_rate_does_not_cap_anonymous_clients(api, monkeypatch):
-    from relations_site.throttling import EditorRateThrottle
+    from api.throttling import EditorRateThrottle
 
     monkeypatch.setattr(EditorRateThrottle, "THROTTLE_RATES", {"user": "1/minute"})
     assert [api.get(f"/api/event-types/?n={n}").status_code for n in range(3)] == [200, 200, 200]

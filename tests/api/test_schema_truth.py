@@ -4,7 +4,7 @@ API itself (schemathesis checks the same at volume in CI: .ci/schemathesis)."""
 import jsonschema_rs
 import pytest
 
-from relations_site.formats import percent_encode_uri
+from core.formats import percent_encode_uri
 from tests.api.conftest import token_client, user_with
 from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
+from core.publishing import Status
 from events import services
 from events.models import Citation, Event, EventExport, EventType, Participation, Quote
-from relations_site.publishing import Status
 from tests.factories import (
     ActorFactory,
     CitationFactory,

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.http import QueryDict
 
+from core.publishing import Status
 from events.filters import EventFilter, QuoteFilter, SourceFilter
 from events.models import Event, Quote, Source
-from relations_site.publishing import Status
 from tests.factories import (
     ActorFactory,
     EventFactory,

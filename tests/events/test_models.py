@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import DataError, IntegrityError
 
+from core.publishing import Status
 from events.models import (
     DatePrecision,
     Event,
@@ -14,7 +15,6 @@ from events.models import (
     format_period,
     period_end,
 )
-from relations_site.publishing import Status
 from tests.factories import (
     ActorFactory,
     CitationFactory,

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
+from api.pagination import after, order_by, ordering_keys
 from events.filters import EventFilter, QuoteFilter
 from events.models import Event, Quote
-from relations_site.pagination import after, order_by, ordering_keys
 from tests.factories import ActorFactory, EventFactory, ParticipationFactory, QuoteFactory
 
 pytestmark = [
@@ -83,8 +83,7 @@ def test_quote_list_index_matches_its_nulls_last_order(data):
 
 
 def test_full_text_search_uses_the_gin_index(data):
-    from relations_site import search
-
+    from core import search
     # The match itself; how the planner then joins and orders depends on table sizes.
     text = plan(search.search(Event.objects.all(), "sanctions").order_by().values("pk"), bitmaps=True)
     assert "event_search_gin" in text, text

@@ -1,7 +1,7 @@
 import pytest
 
+from core.publishing import Status
 from events import services
-from relations_site.publishing import Status
 from tests.factories import ActorFactory, CitationFactory, EventFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
+from core.publishing import Status
 from events import services
 from events.models import Event, Quote, Source
-from relations_site.publishing import Status
 from tests.api.conftest import token_client
 from tests.factories import (
     ActorAliasFactory,

@@ -1,8 +1,8 @@
 import pytest
 
 from actors.models import Actor
+from core.publishing import Status
 from events.models import Event, EventType, Quote, Source
-from relations_site.publishing import Status
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,
@@ -21,7 +21,7 @@ def no_throttle(monkeypatch):
     """The corpus sends thousands of requests; throttling is tested on its own."""
     from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
-    from relations_site.throttling import EditorRateThrottle
+    from api.throttling import EditorRateThrottle
 
     monkeypatch.setattr(AnonRateThrottle, "allow_request", lambda self, request, view: True)
     monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)

@@ -19,7 +19,7 @@ from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from relations_site.filters import PartialDateFilter
+from core.filters import PartialDateFilter
 
 
 @dataclass(frozen=True)
@@ -257,9 +257,9 @@ def _walk(patterns, prefix=""):
 
 def view_parameters(view):
     """The parameters a page reads: its FilterSet's, and those its view reads itself."""
-    from actors.views import ActorSuggestView
-    from relations_site.pages import SearchView
-    from relations_site.views import FilteredListView
+    from public.views.actors import ActorSuggestView
+    from public.views.base import FilteredListView
+    from public.views.home import SearchView
 
     filterset_class = getattr(view, "filterset_class", None)
     parameters = filter_parameters(filterset_class) if filterset_class else {}
@@ -325,7 +325,7 @@ def api_operations(methods=("get",)):
     """Every API operation with these methods, from the OpenAPI schema, with its parameters.
 
     Path parameters take the key of an existing entry of the viewset's model."""
-    from relations_site.api_urls import router
+    from api.urls import router
 
     prefixes = {f"/api/{prefix}/": viewset for prefix, viewset, _ in router.registry}
     addresses = []

@@ -19,8 +19,8 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 
 from actors.models import Actor
+from api.urls import router
 from events.models import Event, Quote, Source
-from relations_site.api_urls import router
 
 from . import corpus
 

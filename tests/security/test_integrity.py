@@ -14,9 +14,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core.publishing import Status
 from events import services
 from events.models import Event, Quote, Source
-from relations_site.publishing import Status
 from tests.api.conftest import member_of, token_client
 from tests.events.test_workflow import admin_client, event_form
 from tests.factories import (
@@ -269,7 +269,7 @@ def test_anonymous_throttle_ignores_a_forwarded_for_the_client_wrote(api, monkey
 
 
 def test_behind_proxies_the_address_is_the_one_the_outermost_proxy_saw(rf, settings):
-    from relations_site.throttling import client_address
+    from api.throttling import client_address
 
     settings.PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
@@ -285,7 +285,7 @@ def test_behind_proxies_the_address_is_the_one_the_outermost_proxy_saw(rf, setti
 def test_login_lockout_uses_the_same_client_address(rf, settings):
     from axes.helpers import get_client_ip_address
 
-    from relations_site.throttling import client_address
+    from api.throttling import client_address
 
     settings.PROXY_COUNT = 1
     request = rf.post("/admin/login/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 7.7.7.7")

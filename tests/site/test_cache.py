@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.publishing import Status
 from events import services
 from events.models import Event
-from relations_site.publishing import Status
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from relations_site.redis_cache import RedisCache
+from core.redis_cache import RedisCache
 
 
 def redis_running():

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from relations_site.publishing import Status
+from core.publishing import Status
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,

@@ -9,7 +9,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor
-from relations_site.api import (
+from api.base import (
     CompleteRowsMixin,
     IdRelatedField,
     LinksMixin,
@@ -18,8 +18,7 @@ from relations_site.api import (
     absolute,
     replace_rows,
 )
-
-from .models import Citation, Event, EventType, Participation, Quote, Source
+from events.models import Citation, Event, EventType, Participation, Quote, Source
 
 
 class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):

@@ -1,9 +1,8 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from relations_site.api import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
-
-from .models import Actor, ActorAlias, Affiliation
+from actors.models import Actor, ActorAlias, Affiliation
+from api.base import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
 
 
 def alias_key(alias):

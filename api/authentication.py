@@ -9,7 +9,7 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from .publishing import is_editor
+from core.publishing import is_editor
 
 
 def expires_at(token):

@@ -1,10 +1,10 @@
-"""`manage.py restore <path>`: replace the whole database with a backup (see relations_site/backups.py)."""
+"""`manage.py restore <path>`: replace the whole database with a backup (see core/backups.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from relations_site import backups
-from relations_site.cache import bump_generation
+from core import backups
+from core.cache import bump_generation
 
 
 class Command(BaseCommand):

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from simple_history.models import HistoricalChanges
 
-from .publishing import Publishable, Status
+from core.publishing import Publishable, Status
 
 GENERATION_KEY = "relations:generation"
 TIMEOUT = 60 * 60

@@ -1,11 +1,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from actors.api import ActorViewSet
-from events.api import EventTypeViewSet, EventViewSet, QuoteViewSet, SourceViewSet
-from relations_site.changes import ChangesView
-from relations_site.schema import DocsView, SchemaView
-from relations_site.tokens import RotateTokenView, TokenView
+from api.actors import ActorViewSet
+from api.changes import ChangesView
+from api.events import EventTypeViewSet, EventViewSet, QuoteViewSet, SourceViewSet
+from api.schema import DocsView, SchemaView
+from api.tokens import RotateTokenView, TokenView
 
 router = DefaultRouter()
 router.register("events", EventViewSet, basename="event")

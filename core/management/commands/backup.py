@@ -1,4 +1,4 @@
-"""`manage.py backup [path]`: a consistent copy of the whole database (see relations_site/backups.py)."""
+"""`manage.py backup [path]`: a consistent copy of the whole database (see core/backups.py)."""
 
 from pathlib import Path
 
@@ -8,7 +8,7 @@ from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from relations_site import backups
+from core import backups
 
 
 class Command(BaseCommand):

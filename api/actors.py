@@ -1,13 +1,12 @@
 from django.db.models import OuterRef, Prefetch
 
+from actors.filters import ActorFilter
+from actors.models import Actor, ActorAlias, Affiliation
+from api.base import PublishedViewSet, joined
+from api.events import EditorWritesMixin, WorkflowActionsMixin
+from api.serializers.actors import ActorSerializer
+from core.publishing import Status
 from events import services
-from events.api import EditorWritesMixin, WorkflowActionsMixin
-from relations_site.api import PublishedViewSet, joined
-from relations_site.publishing import Status
-
-from .filters import ActorFilter
-from .models import Actor, ActorAlias, Affiliation
-from .serializers import ActorSerializer
 
 
 class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):

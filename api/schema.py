@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
-from relations_site.filters import MAX_VALUES
-from relations_site.negotiation import FirstRendererNegotiation
-from relations_site.search import MAX_QUERY_LENGTH
+from api.negotiation import FirstRendererNegotiation
+from core.filters import MAX_VALUES
+from core.search import MAX_QUERY_LENGTH
 
 
 class SchemaView(SpectacularAPIView):

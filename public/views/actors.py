@@ -3,14 +3,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 
+from actors.filters import ActorFilter
+from actors.models import Actor, ActorAlias, ActorKind, Affiliation
+from core.publishing import Status
 from events.models import Event, Participation, Quote
-from relations_site import jsonld
-from relations_site.facets import grouped_counts, value_facet
-from relations_site.publishing import Status
-from relations_site.views import FilteredListView, PublishedDetailView
-
-from .filters import ActorFilter
-from .models import Actor, ActorAlias, ActorKind, Affiliation
+from public import jsonld
+from public.facets import grouped_counts, value_facet
+from public.views.base import FilteredListView, PublishedDetailView
 
 SUGGEST_LIMIT = 10
 

@@ -4,13 +4,12 @@ from django.views.generic import TemplateView
 
 from actors.filters import ActorFilter
 from actors.models import Actor
+from core import search
+from core.search import MAX_QUERY_LENGTH
 from events.filters import EventFilter, QuoteFilter, SourceFilter
 from events.models import Event, Quote, Source
-from events.views import public_participations
-
-from . import search
-from .search import MAX_QUERY_LENGTH
-from .views import capped_count, display_count, form_error_messages
+from public.views.base import capped_count, display_count, form_error_messages
+from public.views.events import public_participations
 
 
 class HomeView(TemplateView):

@@ -20,8 +20,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.settings import api_settings
 
-from .negotiation import EXPORT_RENDERERS, ContentNegotiation
-from .publishing import Status, may_see_unpublished
+from api.negotiation import EXPORT_RENDERERS, ContentNegotiation
+from core.publishing import Status, may_see_unpublished
 
 EXPORT_CHUNK = 2000
 EXPORT_BLOCK = 500  # rows per write to the client

@@ -8,13 +8,12 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
-from relations_site.api import PublishedViewSet
-from relations_site.publishing import Status
-
-from . import services
-from .filters import EventFilter, QuoteFilter, SourceFilter
-from .models import Citation, Event, EventType, Participation, Quote, Source, attach_event_visibility
-from .serializers import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
+from api.base import PublishedViewSet
+from api.serializers.events import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
+from core.publishing import Status
+from events import services
+from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.models import Citation, Event, EventType, Participation, Quote, Source, attach_event_visibility
 
 
 class WorkflowActionsMixin:

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from relations_site.facets import url_with
+from public.facets import url_with
 
 register = template.Library()
 

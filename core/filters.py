@@ -15,7 +15,7 @@ from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from . import formats, search
+from core import formats, search
 
 SLUG_RE = re.compile(r"\A[-a-zA-Z0-9_]{1,300}\Z")
 COUNTRY_RE = re.compile(formats.COUNTRY_CODE, re.IGNORECASE)
@@ -77,7 +77,7 @@ class PartialDateFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """``q``: full-text search (see relations_site.search)."""
+    """``q``: full-text search (see core.search)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", search.MAX_QUERY_LENGTH)

@@ -8,9 +8,9 @@ from django.utils.functional import cached_property
 from django.views import defaults
 from django.views.generic import DetailView, TemplateView
 
-from . import search
-from .history import corrections
-from .publishing import may_see_unpublished
+from core import search
+from core.history import corrections
+from core.publishing import may_see_unpublished
 
 COUNT_CAP = 10_000
 
@@ -132,7 +132,7 @@ class PublishedDetailView(DetailView):
 
     Editors who may see the model's unpublished entries (``may_see_unpublished``, the API's
     rule too) see drafts as a preview with a banner; to anyone else a draft's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
-    function of relations_site.jsonld) and a link to the same resource in the API.
+    function of public.jsonld) and a link to the same resource in the API.
     """
 
     jsonld = None

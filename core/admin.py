@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.publishing import Publishable, Status
 from events import services
-from relations_site.publishing import Publishable, Status
 
 admin.site.site_header = "Relations — editors"
 admin.site.site_title = "Relations editors"

@@ -15,9 +15,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .authentication import expires_at
-from .publishing import is_editor
-from .throttling import TokenRateThrottle
+from api.authentication import expires_at
+from api.throttling import TokenRateThrottle
+from core.publishing import is_editor
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ class TokenView(APIView):
         credentials = Credentials(data=request.data)
         credentials.is_valid(raise_exception=True)
         # The plain HttpRequest: django-axes marks a locked-out attempt on it, and its
-        # middleware answers 429 (relations_site.views.login_locked_out) whatever we return.
+        # middleware answers 429 (public.views.base.login_locked_out) whatever we return.
         user = authenticate(request._request, **credentials.validated_data)
         if user is None:
             raise AuthenticationFailed("Wrong username or password.")

@@ -33,9 +33,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.pagination import KeysetPagination
 from events.models import PublicChange, PublicChangeKind
-
-from .pagination import KeysetPagination
 
 PATHS = {
     "event": "/api/events/{}/",

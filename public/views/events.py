@@ -3,13 +3,12 @@ from collections import Counter
 from django.db.models import Prefetch
 from django.db.models.functions import ExtractYear
 
-from relations_site import jsonld
-from relations_site.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
-from relations_site.publishing import Status
-from relations_site.views import FilteredListView, PublishedDetailView
-
-from .filters import EventFilter, QuoteFilter, SourceFilter
-from .models import Citation, Event, EventType, Participation, Quote, Source, SourceKind, attach_event_visibility
+from core.publishing import Status
+from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.models import Citation, Event, EventType, Participation, Quote, Source, SourceKind, attach_event_visibility
+from public import jsonld
+from public.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
+from public.views.base import FilteredListView, PublishedDetailView
 
 
 def public_participations(to_attr=None):
