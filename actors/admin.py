@@ -1,14 +1,11 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from actors.models import Actor, ActorAlias, Affiliation
+from actors.selectors import possible_duplicates
 from core.admin import EditorialForm, EditorialInlineMixin, HistoryAdmin, PublishableAdmin
-from events import services
 
 
 class ActorAliasInline(EditorialInlineMixin, admin.TabularInline):
@@ -35,7 +32,7 @@ class ActorForm(EditorialForm):
         cleaned = super().clean()
         name = cleaned.get("name")
         if name and not cleaned.get("confirm_not_duplicate"):
-            matches = list(services.possible_duplicates(name, exclude=self.instance)[:5])
+            matches = list(possible_duplicates(name, exclude=self.instance)[:5])
             if matches:
                 links = format_html_join(
                     ", ",
@@ -56,47 +53,12 @@ class ActorForm(EditorialForm):
         return cleaned
 
 
-@admin.action(description="Merge selected actors into one (Publishers)")
-def merge_actors(modeladmin, request, queryset):
-    actors = list(queryset.order_by("name"))
-    if len(actors) < 2:
-        modeladmin.message_user(request, "Select at least two actors to merge.", messages.ERROR)
-        return None
-    if request.POST.get("survivor"):
-        survivor = next((a for a in actors if str(a.pk) == request.POST["survivor"]), None)
-        if survivor is None:
-            modeladmin.message_user(request, "Choose the actor to keep.", messages.ERROR)
-            return None
-        for duplicate in actors:
-            if duplicate.pk == survivor.pk:
-                continue
-            try:
-                services.merge_actors(survivor=survivor, duplicate=duplicate, user=request.user)
-            except (services.TransitionError, PermissionDenied) as error:
-                modeladmin.message_user(request, str(error), messages.ERROR)
-                return None
-        modeladmin.message_user(
-            request,
-            f"Merged {len(actors) - 1} actor(s) into “{survivor}”; their names are now aliases.",
-            messages.SUCCESS,
-        )
-        return redirect("admin:actors_actor_change", survivor.pk)
-    return TemplateResponse(
-        request,
-        "admin/actors/merge.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "actors": actors,
-            "opts": modeladmin.model._meta,
-            "title": "Merge actors",
-        },
-    )
-
-
 @admin.register(Actor)
 class ActorAdmin(PublishableAdmin):
+    """Actors' admin. Merging them is added on the events side (events/admin.py): it rewrites
+    events' rows too."""
+
     form = ActorForm
-    actions = [*PublishableAdmin.actions, merge_actors]
     list_display = ["name", "kind", "country", "wikidata_id", "status", "updated_at", "updated_by"]
     list_filter = ["status", "kind", "country"]
     list_select_related = ["updated_by"]

@@ -122,6 +122,10 @@ class Actor(Publishable):
     def get_absolute_url(self):
         return reverse("actors:detail", kwargs={"slug": self.slug})
 
+    def as_referrer(self):
+        # The only actor that refers to another is one merged into it (merged_into, PROTECT).
+        return f"actor “{self}” was merged into it"
+
     def save(self, *args, **kwargs):
         self.match_key = match_key(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
@@ -232,3 +236,6 @@ class Affiliation(models.Model):
 
     def __str__(self):
         return f"{self.title}, {self.organization}"
+
+    def as_referrer(self):
+        return f"“{self.person}” is affiliated with it"

@@ -2,11 +2,11 @@ from django.db.models import OuterRef, Prefetch
 
 from actors.filters import ActorFilter
 from actors.models import Actor, ActorAlias, Affiliation
+from actors.selectors import possible_duplicates
 from api.base import PublishedViewSet, joined
 from api.events import EditorWritesMixin, WorkflowActionsMixin
 from api.serializers.actors import ActorSerializer
 from core.publishing import Status
-from events import services
 
 
 class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -30,7 +30,7 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     def perform_create(self, serializer):
         # Same warning as the admin's, without blocking a tool: the response names the matches.
         self._duplicates = list(
-            services.possible_duplicates(serializer.validated_data["name"]).values_list("slug", flat=True)[:5]
+            possible_duplicates(serializer.validated_data["name"]).values_list("slug", flat=True)[:5]
         )
         super().perform_create(serializer)
 

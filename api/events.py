@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from api.base import PublishedViewSet
 from api.serializers.events import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
+from core import workflow
 from core.publishing import Status
-from events import services
 from events.filters import EventFilter, QuoteFilter, SourceFilter
 from events.models import Citation, Event, EventType, Participation, Quote, Source, attach_event_visibility
 
@@ -23,26 +23,26 @@ class WorkflowActionsMixin:
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], url_path="send-to-review", permission_classes=[DjangoModelPermissions])
     def send_to_review(self, request, *args, **kwargs):
-        return self._transition(services.send_to_review)
+        return self._transition(workflow.send_to_review)
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], permission_classes=[DjangoModelPermissions])
     def publish(self, request, *args, **kwargs):
         """Publish; ``?with_related=1`` also publishes the draft sources and actors it needs."""
         with_related = request.query_params.get("with_related") in ("1", "true")
-        return self._transition(services.publish, include_related=with_related)
+        return self._transition(workflow.publish, include_related=with_related)
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], permission_classes=[DjangoModelPermissions])
     def withdraw(self, request, *args, **kwargs):
-        return self._transition(services.withdraw)
+        return self._transition(workflow.withdraw)
 
     def _transition(self, transition, **options):
         reason = change_reason(self.request)
         obj = self.get_object()
         try:
             transition(obj=obj, user=self.request.user, reason=reason, **options)
-        except services.TransitionError as error:
+        except workflow.TransitionError as error:
             raise ValidationError({"status": [str(error)]}) from None
         return Response({"status": obj.status, "version": obj.version}, status=status.HTTP_200_OK)
 
@@ -72,7 +72,7 @@ class EditorWritesMixin:
         return super().update(request, *args, **kwargs)
 
     def require_edit_rights(self, obj):
-        if not services.can_edit(self.request.user, obj):
+        if not workflow.can_edit(self.request.user, obj):
             raise PermissionDenied(f"Only a Publisher may change “{obj}”, which is {obj.status}.")
 
     @transaction.atomic
@@ -91,8 +91,8 @@ class EditorWritesMixin:
     def perform_destroy(self, instance):
         self.check_if_match(instance)
         try:
-            services.delete_entry(obj=instance, user=self.request.user)
-        except services.TransitionError as error:
+            workflow.delete_entry(obj=instance, user=self.request.user)
+        except workflow.TransitionError as error:
             raise ValidationError({"status": [str(error)]}) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -122,8 +122,8 @@ class EditorWritesMixin:
         if not (expected.isascii() and expected.isdigit() and len(expected) <= 18):
             raise PreconditionFailed(f"If-Match must be the ETag of the entry, such as {etag(obj)}.")
         try:
-            version = services.check_version(obj, int(expected))
-        except services.ConcurrentEditError as error:
+            version = workflow.check_version(obj, int(expected))
+        except workflow.ConcurrentEditError as error:
             raise PreconditionFailed(str(error)) from None
         self._written = obj
         return version
@@ -132,9 +132,9 @@ class EditorWritesMixin:
 def change_reason(request):
     """The optional X-Change-Reason header (a NUL byte in it is refused by the middleware)."""
     reason = request.headers.get("X-Change-Reason", "")
-    if len(reason) > services.NOTE_MAX_LENGTH:
+    if len(reason) > workflow.NOTE_MAX_LENGTH:
         raise ValidationError(
-            {"X-Change-Reason": [f"At most {services.NOTE_MAX_LENGTH} characters ({len(reason):,} given)."]}
+            {"X-Change-Reason": [f"At most {workflow.NOTE_MAX_LENGTH} characters ({len(reason):,} given)."]}
         )
     return reason
 

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import workflow
 from core.publishing import Publishable, Status
-from events import services
 
 admin.site.site_header = "Relations — editors"
 admin.site.site_title = "Relations editors"
 admin.site.index_title = "Curate the record"
-# Deleting goes through services.delete_entry (drafts only), never the generic bulk delete.
+# Deleting goes through workflow.delete_entry (drafts only), never the generic bulk delete.
 admin.site.disable_action("delete_selected")
 
 
@@ -28,7 +28,7 @@ def _run_transition(modeladmin, request, queryset, transition, done_verb, **opti
     for obj in queryset.select_related(*modeladmin.transition_select_related):
         try:
             transition(obj=obj, user=request.user, **options)
-        except (services.TransitionError, PermissionDenied) as error:
+        except (workflow.TransitionError, PermissionDenied) as error:
             refused.append(str(error))
         else:
             done += 1
@@ -41,27 +41,27 @@ def _run_transition(modeladmin, request, queryset, transition, done_verb, **opti
 
 @admin.action(description="Send selected to review")
 def send_to_review(modeladmin, request, queryset):
-    _run_transition(modeladmin, request, queryset, services.send_to_review, "Sent to review")
+    _run_transition(modeladmin, request, queryset, workflow.send_to_review, "Sent to review")
 
 
 @admin.action(description="Publish selected (Publishers)")
 def publish(modeladmin, request, queryset):
-    _run_transition(modeladmin, request, queryset, services.publish, "Published")
+    _run_transition(modeladmin, request, queryset, workflow.publish, "Published")
 
 
 @admin.action(description="Publish selected with their draft sources, actors and speakers (Publishers)")
 def publish_with_related(modeladmin, request, queryset):
-    _run_transition(modeladmin, request, queryset, services.publish, "Published", include_related=True)
+    _run_transition(modeladmin, request, queryset, workflow.publish, "Published", include_related=True)
 
 
 @admin.action(description="Withdraw selected from the public site (Publishers)")
 def withdraw(modeladmin, request, queryset):
-    _run_transition(modeladmin, request, queryset, services.withdraw, "Withdrew")
+    _run_transition(modeladmin, request, queryset, workflow.withdraw, "Withdrew")
 
 
 @admin.action(description="Delete selected drafts")
 def delete_drafts(modeladmin, request, queryset):
-    _run_transition(modeladmin, request, queryset, services.delete_entry, "Deleted")
+    _run_transition(modeladmin, request, queryset, workflow.delete_entry, "Deleted")
 
 
 class EditorialForm(forms.ModelForm):
@@ -85,8 +85,8 @@ class EditorialForm(forms.ModelForm):
         if self.instance.pk:
             try:
                 # Locks the row for the rest of the save: a concurrent save waits, then fails here.
-                self.next_version = services.check_version(self.instance, cleaned.get("expected_version"))
-            except services.ConcurrentEditError as error:
+                self.next_version = workflow.check_version(self.instance, cleaned.get("expected_version"))
+            except workflow.ConcurrentEditError as error:
                 history = reverse(
                     f"admin:{self.instance._meta.app_label}_{self.instance._meta.model_name}_history",
                     args=[self.instance.pk],
@@ -112,15 +112,15 @@ class InlineVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and self.has_changed():
             try:
-                self.next_version = services.check_version(self.instance, cleaned.get("expected_version"))
-            except services.ConcurrentEditError as error:
+                self.next_version = workflow.check_version(self.instance, cleaned.get("expected_version"))
+            except workflow.ConcurrentEditError as error:
                 raise forms.ValidationError(str(error), code="stale") from None
         return cleaned
 
 
 class EditorialInlineFormSet(BaseInlineFormSet):
     """Inline deletes go through the services like every other delete: an entry with a status
-    of its own (a quote on an event's page) only as ``services.delete_entry`` allows, refused
+    of its own (a quote on an event's page) only as ``workflow.delete_entry`` allows, refused
     on the page with its reason otherwise; every deleted row is recorded with the editor."""
 
     user = None  # set for each request by EditorialInlineMixin.get_formset
@@ -137,14 +137,14 @@ class EditorialInlineFormSet(BaseInlineFormSet):
                 # it, the old and the new, must be the editor's to change, as on the row's own admin.
                 old = form.fields[name].to_python(form.initial[name]) if form.initial.get(name) else None
                 for other in {form.cleaned_data.get(name), old} - {None}:
-                    if not services.can_edit(self.user, other):
+                    if not workflow.can_edit(self.user, other):
                         refusals.append(f"Only a Publisher may change what the published “{other}” shows.")
         for form in self.deleted_forms:
             obj = form.instance
             if obj.pk and isinstance(obj, Publishable):
                 try:
-                    services.check_deletable(obj=obj, user=self.user)
-                except (services.TransitionError, PermissionDenied) as error:
+                    workflow.check_deletable(obj=obj, user=self.user)
+                except (workflow.TransitionError, PermissionDenied) as error:
                     refusals.append(str(error))
         if refusals:
             raise forms.ValidationError(refusals, code="not_deletable")
@@ -153,7 +153,7 @@ class EditorialInlineFormSet(BaseInlineFormSet):
         if not commit:
             return
         if isinstance(obj, Publishable):
-            services.delete_entry(obj=obj, user=self.user)
+            workflow.delete_entry(obj=obj, user=self.user)
         else:
             obj._history_user = self.user
             obj.delete()
@@ -173,7 +173,7 @@ class EditorialInlineMixin:
         return formset
 
     def _may_edit(self, request, obj):
-        return obj is None or services.can_edit(request.user, obj)
+        return obj is None or workflow.can_edit(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._may_edit(request, obj)
@@ -209,7 +209,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request)
-        return services.can_edit(request.user, obj)
+        return workflow.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status != Status.DRAFT:
@@ -220,7 +220,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
         # Reverting is editing: the same rights as the change form, and the same version check
         # (against the entry as it is now, not as it was in the version being restored).
         current = self.get_object(request, object_id)
-        if request.method == "POST" and (current is None or not services.can_edit(request.user, current)):
+        if request.method == "POST" and (current is None or not workflow.can_edit(request.user, current)):
             raise PermissionDenied
         request.current_version = current.version if current else None
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -231,7 +231,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.record_write(
+        workflow.record_write(
             obj=obj, user=request.user, created=not change, reason=form.cleaned_data.get("change_reason", "")
         )
         if change:
@@ -250,15 +250,15 @@ class PublishableAdmin(SimpleHistoryAdmin):
                 continue
             adding = obj._state.adding
             if not adding:
-                if not services.can_edit(request.user, obj):
+                if not workflow.can_edit(request.user, obj):
                     raise PermissionDenied(f"Only a Publisher may change “{obj}”.")
                 obj.version = inline_form.next_version
                 obj.status = type(obj).objects.values_list("status", flat=True).get(pk=obj.pk)
-            services.record_write(obj=obj, user=request.user, created=adding)
+            workflow.record_write(obj=obj, user=request.user, created=adding)
         super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
-        services.delete_entry(obj=obj, user=request.user)
+        workflow.delete_entry(obj=obj, user=request.user)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -272,14 +272,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return [getattr(obj, name) for name in (self.parent_fields or [self.parent_field])]
 
     def _may_edit(self, request, obj):
-        return obj is None or all(services.can_edit(request.user, parent) for parent in self._parents(obj))
+        return obj is None or all(workflow.can_edit(request.user, parent) for parent in self._parents(obj))
 
     def save_model(self, request, obj, form, change):
         # The row may have been moved to another parent: both the old and the new must be editable.
         parents = self._parents(obj)
         if change:
             parents += self._parents(type(obj).objects.get(pk=obj.pk))
-        if not all(services.can_edit(request.user, parent) for parent in parents):
+        if not all(workflow.can_edit(request.user, parent) for parent in parents):
             raise PermissionDenied("Only a Publisher may change what a published entry shows.")
         obj._history_user = request.user
         super().save_model(request, obj, form, change)

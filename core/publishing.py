@@ -15,6 +15,27 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # The state sets: which statuses an Editor still works on, which the public never sees,
+    # and which each transition may start from.
+    @classmethod
+    def pending(cls):
+        """Not yet public: what an Editor creates, changes and sends to review."""
+        return frozenset({cls.DRAFT, cls.REVIEW})
+
+    @classmethod
+    def unpublished(cls):
+        """Every status the public never sees; only ``may_see_unpublished`` readers do."""
+        return frozenset({cls.DRAFT, cls.REVIEW, cls.WITHDRAWN})
+
+    @classmethod
+    def allowed_from(cls, target):
+        """The statuses a transition to ``target`` may start from (restore: withdrawn → published)."""
+        return {
+            cls.REVIEW: frozenset({cls.DRAFT, cls.WITHDRAWN}),
+            cls.PUBLISHED: frozenset({cls.DRAFT, cls.REVIEW, cls.WITHDRAWN}),
+            cls.WITHDRAWN: frozenset({cls.PUBLISHED}),
+        }[target]
+
 
 def is_editor(user):
     """An editor's account: active and staff. Only these sign in to the admin, hold an API token
@@ -76,6 +97,15 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    def publication_problems(self):
+        """What stops this entry from being published, as sentences for an editor (none here;
+        models whose public rule needs other entries published say which)."""
+        return []
+
+    def publishes_with(self):
+        """The entries "publish with related entries" publishes along with this one."""
+        return []
 
 
 def publication_permissions(model_name, verbose_name_plural):

@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 
+from actors.admin import ActorAdmin
+from actors.models import Actor
+from core import workflow
 from core.admin import EditorialInlineMixin, HistoryAdmin, InlineVersionForm, PublishableAdmin
+from events import services
 from events.models import Citation, Event, EventType, Participation, Quote, Source
 
 
@@ -124,3 +131,54 @@ class CitationAdmin(HistoryAdmin):
     list_select_related = ["event", "source"]
     search_fields = ["event__title", "source__title", "locator"]
     autocomplete_fields = ["event", "source"]
+
+
+# Merging actors rewrites events' participations and quotes (events.services.merge_actors), so
+# the actors' admin gets its merge action here, on the events side of the import direction.
+
+
+@admin.action(description="Merge selected actors into one (Publishers)")
+def merge_actors(modeladmin, request, queryset):
+    actors = list(queryset.order_by("name"))
+    if len(actors) < 2:
+        modeladmin.message_user(request, "Select at least two actors to merge.", messages.ERROR)
+        return None
+    if request.POST.get("survivor"):
+        survivor = next((a for a in actors if str(a.pk) == request.POST["survivor"]), None)
+        if survivor is None:
+            modeladmin.message_user(request, "Choose the actor to keep.", messages.ERROR)
+            return None
+        for duplicate in actors:
+            if duplicate.pk == survivor.pk:
+                continue
+            try:
+                services.merge_actors(survivor=survivor, duplicate=duplicate, user=request.user)
+            except (workflow.TransitionError, PermissionDenied) as error:
+                modeladmin.message_user(request, str(error), messages.ERROR)
+                return None
+        modeladmin.message_user(
+            request,
+            f"Merged {len(actors) - 1} actor(s) into “{survivor}”; their names are now aliases.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:actors_actor_change", survivor.pk)
+    return TemplateResponse(
+        request,
+        "admin/actors/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "actors": actors,
+            "opts": modeladmin.model._meta,
+            "title": "Merge actors",
+        },
+    )
+
+
+admin.site.unregister(Actor)
+
+
+@admin.register(Actor)
+class ActorMergeAdmin(ActorAdmin):
+    """The actors' admin with "Merge selected actors into one"."""
+
+    actions = [*ActorAdmin.actions, merge_actors]

@@ -386,6 +386,14 @@ class Event(Publishable):
             return any(citation.source.status == Status.PUBLISHED for citation in self.citations.all())
         return self.citations.filter(source__status=Status.PUBLISHED).exists()
 
+    def publication_problems(self):
+        if not self.citations.filter(source__status=Status.PUBLISHED).exists():
+            return ["it cites no published source"]
+        return []
+
+    def publishes_with(self):
+        return [*Source.objects.filter(citations__event=self), *Actor.objects.filter(participations__event=self)]
+
     def clean(self):
         # Store month/year-precision dates as the first day of their period, as the
         # help text promises, so the database constraint holds and filters agree.
@@ -451,6 +459,9 @@ class Participation(models.Model):
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
 
+    def as_referrer(self):
+        return f"it takes part in event “{self.event}”"
+
 
 class Citation(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
@@ -478,6 +489,9 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.source} → {self.event}"
+
+    def as_referrer(self):
+        return f"event “{self.event}” cites it"
 
 
 class QuoteQuerySet(PublishableQuerySet):
@@ -595,6 +609,20 @@ class Quote(Publishable):
             and self.speaker.status == Status.PUBLISHED
             and self.source.status == Status.PUBLISHED
         )
+
+    def publication_problems(self):
+        problems = []
+        if self.speaker.status != Status.PUBLISHED:
+            problems.append(f"its speaker “{self.speaker}” is not published")
+        if self.source.status != Status.PUBLISHED:
+            problems.append(f"its source “{self.source}” is not published")
+        return problems
+
+    def publishes_with(self):
+        return [self.speaker, self.source]
+
+    def as_referrer(self):
+        return f"quote “{self.text[:60]}{'…' if len(self.text) > 60 else ''}” refers to it"
 
     @property
     def public_event(self):

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from core import workflow
 from core.publishing import Status
-from events import services
 from events.models import Event
 from tests.backup_snapshot import ADDED_SOURCE_TITLE, snapshot
 from tests.factories import (
@@ -68,8 +68,8 @@ def make_record():
     ParticipationFactory(event=event, actor=putin, role="initiator")
     ParticipationFactory(event=event, actor=xi, role="host")
     QuoteFactory(text="A friendship without limits", speaker=putin, source=source, event=event)
-    services.send_to_review(obj=event, user=editor)
-    services.publish(obj=event, user=editor, reason="Checked against the readout.")
+    workflow.send_to_review(obj=event, user=editor)
+    workflow.publish(obj=event, user=editor, reason="Checked against the readout.")
     EventFactory(slug="draft-marker", title="DRAFT-MARKER", status=Status.DRAFT)
 
 

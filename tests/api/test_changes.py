@@ -8,6 +8,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core import workflow
 from core.publishing import Status
 from events import services
 from events.models import Event, PublicChange, Quote, Source
@@ -46,11 +47,11 @@ def test_an_event_that_loses_its_last_published_source_is_withdrawn_under_its_sl
     CitationFactory(event=event, source=source)
     CitationFactory(event=event, source=other)
     start = just_before()
-    services.withdraw(obj=source, user=publisher)
+    workflow.withdraw(obj=source, user=publisher)
     assert changes(start, "event") == []  # still public through the other source
-    services.withdraw(obj=other, user=publisher)
+    workflow.withdraw(obj=other, user=publisher)
     assert changes(start, "event") == [("event", "gone", "withdrawn", None)]
-    services.publish(obj=other, user=publisher)
+    workflow.publish(obj=other, user=publisher)
     assert changes(start, "event") == [
         ("event", "gone", "withdrawn", None),
         ("event", "gone", "created", "http://testserver/api/events/gone/"),
@@ -71,7 +72,7 @@ def test_a_removed_citation_takes_the_event_off_like_a_withdrawal(publisher):
 
 def test_a_withdrawn_event_renamed_is_not_listed_under_a_slug_never_public(publisher):
     event = EventFactory(slug="old-slug")
-    services.withdraw(obj=event, user=publisher)
+    workflow.withdraw(obj=event, user=publisher)
     start = just_before()
     response = token_client(publisher).patch(
         "/api/events/old-slug/", {"slug": "secret-new-slug"}, format="json", HTTP_IF_MATCH=f'"{event.version}"'
@@ -98,7 +99,7 @@ def test_quotes_leave_with_their_speaker_and_edits_of_public_entries_are_updates
     event = EventFactory(slug="e")
     start = just_before()
     ParticipationFactory(event=event, actor=ActorFactory(slug="guest", status=Status.DRAFT))
-    services.withdraw(obj=speaker, user=publisher)
+    workflow.withdraw(obj=speaker, user=publisher)
     assert changes(start) == [
         ("event", "e", "updated", "http://testserver/api/events/e/"),
         ("actor", "speaker", "withdrawn", None),
@@ -112,7 +113,7 @@ def test_drafts_never_appear_and_deleted_drafts_leave_no_trace(publisher):
     draft_actor, draft_source = ActorFactory(status=Status.DRAFT), SourceFactory(status=Status.DRAFT)
     CitationFactory(event=event, source=draft_source)
     QuoteFactory(status=Status.DRAFT, speaker=draft_actor, source=draft_source)
-    services.delete_entry(obj=event, user=publisher)
+    workflow.delete_entry(obj=event, user=publisher)
     assert changes(start) == []
 
 
@@ -122,13 +123,13 @@ def test_the_log_agrees_with_published_after_every_kind_of_write(publisher):
     for event in events:
         CitationFactory(event=event, source=source)
     quotes = [QuoteFactory(speaker=speaker, source=source, event=events[0]) for _ in range(2)]
-    services.withdraw(obj=quotes[0], user=publisher)
-    services.withdraw(obj=speaker, user=publisher)
-    services.publish(obj=speaker, user=publisher)
+    workflow.withdraw(obj=quotes[0], user=publisher)
+    workflow.withdraw(obj=speaker, user=publisher)
+    workflow.publish(obj=speaker, user=publisher)
     CitationFactory(event=events[1], source=SourceFactory(status=Status.DRAFT))
-    services.withdraw(obj=source, user=publisher)
-    services.publish(obj=source, user=publisher)
-    services.withdraw(obj=events[2], user=publisher)
+    workflow.withdraw(obj=source, user=publisher)
+    workflow.publish(obj=source, user=publisher)
+    workflow.withdraw(obj=events[2], user=publisher)
     services.merge_actors(survivor=ActorFactory(), duplicate=speaker, user=publisher)
 
     for resource, model in (("event", Event), ("actor", Actor), ("quote", Quote), ("source", Source)):
@@ -208,13 +209,13 @@ def test_a_row_is_listed_only_when_no_older_one_can_still_commit(event_types, ed
 
     def slow_withdrawal():
         with transaction.atomic():
-            services.withdraw(obj=slow, user=publisher)
+            workflow.withdraw(obj=slow, user=publisher)
             written.set()
             release.wait(10)
 
     thread, outcome = in_thread(slow_withdrawal)
     assert written.wait(10)
-    services.withdraw(obj=quick, user=publisher)
+    workflow.withdraw(obj=quick, user=publisher)
     assert changes_since(since) == []
     release.set()
     thread.join(10)

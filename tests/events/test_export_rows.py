@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
+from core import workflow
 from core.publishing import Status
 from events import services
 from events.models import Citation, Event, EventExport, EventType, Participation, Quote
@@ -73,17 +74,17 @@ def test_every_write_that_changes_an_events_export_values_updates_its_stored_row
     xi.slug = "xi-jinping"
     xi.save()
     check("an actor's slug changed")
-    services.publish(obj=draft_actor, user=editor)
+    workflow.publish(obj=draft_actor, user=editor)
     check("a draft actor published")
-    services.withdraw(obj=putin, user=editor)
+    workflow.withdraw(obj=putin, user=editor)
     check("an actor withdrawn")
     source, draft_source = SourceFactory(), SourceFactory(status=Status.DRAFT)
     citation = CitationFactory(event=talks, source=source)
     CitationFactory(event=talks, source=draft_source)
     check("citations added")
-    services.publish(obj=draft_source, user=editor)
+    workflow.publish(obj=draft_source, user=editor)
     check("a draft source published")
-    services.withdraw(obj=source, user=editor)
+    workflow.withdraw(obj=source, user=editor)
     check("a source withdrawn")
     citation.delete()
     check("a citation deleted")
@@ -92,13 +93,13 @@ def test_every_write_that_changes_an_events_export_values_updates_its_stored_row
     QuoteFactory(event=summit, speaker=draft_actor)
     check("quotes added")
     assert stored()[summit.pk][2] == 2
-    services.withdraw(obj=quote, user=editor)
+    workflow.withdraw(obj=quote, user=editor)
     check("a quote withdrawn")
     quote.event = talks
     quote.status = Status.PUBLISHED
     quote.save()
     check("a quote moved to another event and republished")
-    services.withdraw(obj=xi, user=editor)
+    workflow.withdraw(obj=xi, user=editor)
     check("a speaker withdrawn")
     Quote.objects.filter(pk=quote.pk).delete()
     check("a quote deleted")

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from core import workflow
 from events import services
 from events.models import Quote
 from tests.api.conftest import member_of, token_client
@@ -53,7 +54,7 @@ def test_a_merge_that_waits_for_an_edit_keeps_it(merge_case):
         # transaction stays open until the merge has started (and must wait).
         with transaction.atomic():
             stored = Quote.objects.get(pk=quote.pk)
-            version = services.check_version(stored, 1)
+            version = workflow.check_version(stored, 1)
             stored.text, stored.version = "Edited words", version
             stored.save()
             edited.set()
@@ -128,7 +129,7 @@ def test_an_edit_saved_while_a_merge_holds_its_actors_neither_waits_nor_deadlock
     def edit():
         with transaction.atomic():
             stored = Quote.objects.get(pk=quote.pk)
-            stored.text, stored.version = "Edited words", services.check_version(stored, 1)
+            stored.text, stored.version = "Edited words", workflow.check_version(stored, 1)
             stored.save()
 
     merging, merge_outcome = in_thread(merge)

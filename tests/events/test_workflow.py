@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actors.models import Actor, ActorAlias
+from core import workflow
 from core.publishing import Status
 from events import services
 from events.models import Event, Quote, Source
@@ -95,12 +97,12 @@ def event_form(event, **changes):
 
 def test_roles_exist_with_their_permissions(editor, publisher):
     draft = EventFactory(status=Status.REVIEW)
-    assert not services.can_publish(editor, draft)
-    assert services.can_publish(publisher, draft)
+    assert not workflow.can_publish(editor, draft)
+    assert workflow.can_publish(publisher, draft)
     with pytest.raises(PermissionDenied, match="Only a Publisher may publish"):
-        services.publish(obj=draft, user=editor)
-    services.send_to_review(obj=EventFactory(status=Status.DRAFT), user=editor)
-    services.publish(obj=draft, user=publisher)
+        workflow.publish(obj=draft, user=editor)
+    workflow.send_to_review(obj=EventFactory(status=Status.DRAFT), user=editor)
+    workflow.publish(obj=draft, user=publisher)
     assert Event.objects.get(pk=draft.pk).status == Status.PUBLISHED
 
 
@@ -144,9 +146,9 @@ def test_publish_with_related_publishes_draft_sources_and_actors(publisher):
     actor = ActorFactory(status=Status.DRAFT)
     CitationFactory(event=event, source=source)
     ParticipationFactory(event=event, actor=actor)
-    with pytest.raises(services.PublicationError):
-        services.publish(obj=event, user=publisher)
-    services.publish(obj=event, user=publisher, include_related=True)
+    with pytest.raises(workflow.PublicationError):
+        workflow.publish(obj=event, user=publisher)
+    workflow.publish(obj=event, user=publisher, include_related=True)
     statuses = [type(o).objects.get(pk=o.pk).status for o in (event, source, actor)]
     assert statuses == [Status.PUBLISHED] * 3
     assert source.history.first().history_change_reason == f"Published with “{event}”."
@@ -156,7 +158,7 @@ def test_publish_quote_with_related_publishes_speaker_and_source(publisher):
     quote = QuoteFactory(
         status=Status.DRAFT, speaker=ActorFactory(status=Status.DRAFT), source=SourceFactory(status=Status.REVIEW)
     )
-    services.publish(obj=quote, user=publisher, include_related=True)
+    workflow.publish(obj=quote, user=publisher, include_related=True)
     assert Quote.objects.published().get() == quote
 
 
@@ -221,7 +223,7 @@ def test_admin_history_page_shows_the_diff_and_reverts_a_version(publisher):
 
 def test_published_entry_shows_last_updated_and_its_corrections(client, publisher):
     event = EventFactory(status=Status.DRAFT, title="Before", summary="Said on Tuesday.")
-    services.publish(obj=event, user=publisher)
+    workflow.publish(obj=event, user=publisher)
     event.refresh_from_db()
     admin_client(publisher).post(
         reverse("admin:events_event_change", args=[event.pk]),
@@ -237,7 +239,7 @@ def test_drafting_changes_before_publication_are_not_corrections(client, publish
     event = EventFactory(status=Status.DRAFT, title="Draft title")
     event.title = "Final title"
     event.save()
-    services.publish(obj=event, user=publisher)
+    workflow.publish(obj=event, user=publisher)
     assert "Corrections" not in client.get(event.get_absolute_url()).content.decode()
 
 
@@ -339,8 +341,8 @@ def test_published_entries_are_withdrawn_not_deleted(publisher):
         "Only drafts can be deleted; this entry is published. Withdraw it instead.",
     ]
     assert list(Event.objects.values_list("title", flat=True)) == ["Live"]
-    services.withdraw(obj=live, user=publisher)
-    services.publish(obj=live, user=publisher)  # restore
+    workflow.withdraw(obj=live, user=publisher)
+    workflow.publish(obj=live, user=publisher)  # restore
     assert Event.objects.published().get() == live
     assert live.quotes.count() == 1 and live.citations.count() == 1
 
@@ -407,7 +409,9 @@ def test_only_publishers_merge(editor):
 
 def just_before():
     """A ``since`` for what the test writes next. SQLite's clock, which stamps the change log,
-    has milliseconds: a write in the same millisecond would otherwise look older."""
+    has milliseconds: a write in the same millisecond would otherwise look older. The pause
+    first keeps what the test wrote just before out (a write in the previous millisecond)."""
+    time.sleep(0.003)
     return datetime.datetime.now(datetime.UTC) - datetime.timedelta(milliseconds=1)
 
 
@@ -415,9 +419,9 @@ def test_changes_feed_lists_published_creations_updates_and_withdrawals_only(api
     start = just_before()
     event = EventFactory(status=Status.DRAFT, slug="e", title="Draft only")
     ActorFactory(status=Status.DRAFT, slug="never-published")
-    services.publish(obj=event, user=publisher)
+    workflow.publish(obj=event, user=publisher)
     source = Source.objects.get()
-    services.withdraw(obj=event, user=publisher)
+    workflow.withdraw(obj=event, user=publisher)
     response = api.get("/api/changes/", {"since": start.isoformat()})
     assert response.status_code == 200
     results = [(r["resource"], r["id"], r["change"]) for r in response.json()["results"]]
@@ -466,7 +470,7 @@ def test_changes_feed_takes_any_time_zone(api):
 
 def test_revert_needs_edit_rights_and_never_changes_the_status(editor, publisher):
     event = EventFactory(status=Status.DRAFT, title="Draft title")
-    services.publish(obj=event, user=publisher)
+    workflow.publish(obj=event, user=publisher)
     first = event.history.order_by("history_date").first()  # the draft version
     url = reverse("admin:events_event_simple_history", args=[event.pk, first.history_id])
     event.refresh_from_db()
@@ -509,14 +513,14 @@ def test_inline_quote_change_bumps_its_version(publisher):
 
 def test_editor_cannot_bring_back_a_withdrawn_entry(editor, publisher):
     event = EventFactory()
-    services.withdraw(obj=event, user=publisher)
+    workflow.withdraw(obj=event, user=publisher)
     with pytest.raises(PermissionDenied, match="Only a Publisher may bring back"):
-        services.send_to_review(obj=event, user=editor)
+        workflow.send_to_review(obj=event, user=editor)
 
 
 def test_merge_refuses_an_unpublished_survivor_for_a_published_duplicate(publisher):
     survivor, duplicate = ActorFactory(status=Status.DRAFT), ActorFactory()
-    with pytest.raises(services.TransitionError, match="publish it first"):
+    with pytest.raises(workflow.TransitionError, match="publish it first"):
         services.merge_actors(survivor=survivor, duplicate=duplicate, user=publisher)
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from actors.models import Actor
+from core import workflow
 from core.publishing import Status
 from events import services
 from events.models import Event, Quote, Source
@@ -223,7 +224,7 @@ def test_every_history_table_holds_notes_of_the_length_the_services_write():
     for model in [*apps.get_app_config("actors").get_models(), *apps.get_app_config("events").get_models()]:
         if model.__name__.startswith("Historical"):
             field = model._meta.get_field("history_change_reason")
-            assert field.max_length == services.NOTE_MAX_LENGTH, model
+            assert field.max_length == workflow.NOTE_MAX_LENGTH, model
 
 
 def test_an_api_change_reason_over_the_limit_is_a_400_that_changes_nothing(publisher):
@@ -302,7 +303,7 @@ def event_gone_by_its_source(publisher):
     CitationFactory(event=event, source=source)
     other_source = SourceFactory(title="The quote's source")
     quote = QuoteFactory(event=event, source=other_source, text="Words about it")
-    services.withdraw(obj=source, user=publisher)
+    workflow.withdraw(obj=source, user=publisher)
     assert not Event.objects.published().filter(pk=event.pk).exists()
     return quote
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import workflow
 from core.publishing import Status
-from events import services
 from events.models import Event
 from tests.factories import (
     ActorAliasFactory,
@@ -45,7 +45,7 @@ def test_an_edit_after_publishing_shows_at_once(client, url):
 def test_withdrawing_through_the_service_empties_the_cached_page(client, editor):
     event = EventFactory(title="Soon gone")
     assert "Soon gone" in client.get("/events/").content.decode()
-    services.withdraw(obj=event, user=editor)
+    workflow.withdraw(obj=event, user=editor)
     assert "Soon gone" not in client.get("/events/").content.decode()
 
 
@@ -83,12 +83,12 @@ def test_writes_the_public_cannot_see_keep_the_cache(client, editor):
     actor.name = "Renamed draft actor"
     actor.save()
     ActorAliasFactory(actor=actor)
-    services.send_to_review(obj=draft, user=editor)
+    workflow.send_to_review(obj=draft, user=editor)
     assert client.get("/events/")["X-Cache"] == "hit"
     draft.participations.all().delete()
     EventFactory(status=Status.DRAFT, cited=False).delete()
     assert client.get("/events/")["X-Cache"] == "hit"
-    services.publish(obj=draft, user=editor)
+    workflow.publish(obj=draft, user=editor)
     response = client.get("/events/")
     assert response["X-Cache"] == "miss"
     assert "Draft talks, renamed" in response.content.decode()
@@ -115,7 +115,7 @@ def test_writes_the_public_can_see_empty_the_cache(client, editor, write):
         public.title = "Renamed"
         public.save()
     elif write == "published entry withdrawn":
-        services.withdraw(obj=public, user=editor)
+        workflow.withdraw(obj=public, user=editor)
     elif write == "published entry deleted":
         Event.objects.get(pk=public.pk).delete()
     elif write == "link row added to a published entry":
@@ -139,7 +139,7 @@ def test_writes_the_public_can_see_empty_the_cache(client, editor, write):
 def test_an_edit_of_a_withdrawn_entry_leaves_the_cache_and_the_changes_feed_alone(api, editor):
     # The public saw the withdrawal (a write while published); an edit after it, nothing.
     quote = QuoteFactory()
-    services.withdraw(obj=quote, user=editor)
+    workflow.withdraw(obj=quote, user=editor)
     url = "/api/changes/?since=2000-01-01T00:00:00Z"
     before = api.get(url).json()["results"]
     assert before[-1]["change"] == "withdrawn"
