@@ -3,9 +3,10 @@ from django.db.models import OuterRef, Prefetch
 from actors.filters import ActorFilter
 from actors.models import Actor, ActorAlias, Affiliation
 from actors.selectors import possible_duplicates
-from api.base import PublishedViewSet, joined
-from api.events import EditorWritesMixin, WorkflowActionsMixin
+from api.base import PublishedViewSet
+from api.exports import joined
 from api.serializers.actors import ActorSerializer
+from api.writes import EditorWritesMixin, WorkflowActionsMixin
 from core.publishing import Status
 
 

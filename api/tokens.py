@@ -66,7 +66,7 @@ class TokenView(APIView):
         credentials = Credentials(data=request.data)
         credentials.is_valid(raise_exception=True)
         # The plain HttpRequest: django-axes marks a locked-out attempt on it, and its
-        # middleware answers 429 (public.views.base.login_locked_out) whatever we return.
+        # middleware answers 429 (public.views.errors.login_locked_out) whatever we return.
         user = authenticate(request._request, **credentials.validated_data)
         if user is None:
             raise AuthenticationFailed("Wrong username or password.")

@@ -14,7 +14,7 @@ FEED_SIZE = 50
 
 class FilteredFeed(Feed):
     """A feed filtered by its list's FilterSet; a bad parameter is a 400 with the form's messages
-    (shown by public.views.base.bad_request).
+    (shown by public.views.errors.bad_request).
 
     Descriptions are escaped: an Atom summary is HTML (type="html"), so an editor's text with
     markup in it would otherwise be run as markup by feed readers. Titles are plain text."""

@@ -326,7 +326,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, "whole minutes"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "public.views.base.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "public.views.errors.login_locked_out"
 # The proxies of our own in front of gunicorn (nginx, a load balancer), each appending to
 # X-Forwarded-For: the client's address is read from there (api.throttling).
 PROXY_COUNT = env_int("PROXY_COUNT", 0)

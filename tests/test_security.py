@@ -126,8 +126,8 @@ def boom(request):
 
 
 urlpatterns = [path("boom/", boom), path("api/boom/", boom)]
-handler404 = "public.views.base.page_not_found"
-handler500 = "public.views.base.server_error"
+handler404 = "public.views.errors.page_not_found"
+handler500 = "public.views.errors.server_error"
 
 
 @pytest.mark.django_db

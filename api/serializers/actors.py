@@ -2,7 +2,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor, ActorAlias, Affiliation
-from api.base import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
+from api.serializers.base import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
 
 
 def alias_key(alias):

@@ -9,7 +9,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor
-from api.base import (
+from api.serializers.base import (
     CompleteRowsMixin,
     IdRelatedField,
     LinksMixin,

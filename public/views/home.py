@@ -1,5 +1,7 @@
 """Site-wide pages that span the apps: the home page and search across all four resources."""
 
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.views.generic import TemplateView
 
 from actors.filters import ActorFilter
@@ -73,3 +75,13 @@ class SearchView(TemplateView):
             )
         context = self.get_context_data(q=text, results=results, errors=errors, max_length=MAX_QUERY_LENGTH)
         return self.render_to_response(context, status=400 if errors else 200)
+
+
+def healthz(request):
+    """For the proxy and the process supervisor: 200 while the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

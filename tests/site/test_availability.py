@@ -243,8 +243,8 @@ def test_an_ndjson_export_reads_chunk_by_chunk_under_the_limit(settings, monkeyp
     settings.PUBLIC_CACHE = False
     settings.DB_STATEMENT_TIMEOUT_MS = 200
     settings.DB_EXPORT_STATEMENT_TIMEOUT_MS = 300
-    monkeypatch.setattr("api.base.EXPORT_CHUNK", 1)
-    monkeypatch.setattr("api.base.EXPORT_BLOCK", 1)  # one row per write, to stop between rows
+    monkeypatch.setattr("api.exports.EXPORT_CHUNK", 1)
+    monkeypatch.setattr("api.exports.EXPORT_BLOCK", 1)  # one row per write, to stop between rows
     for n in range(3):
         EventFactory(slug=f"event-{n}")
     started, result = wsgi.get("/api/events/", "format=ndjson")
