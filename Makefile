@@ -57,6 +57,7 @@ schemathesis: $(VENV)/.installed
 lint: export DEBUG ?= 1
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 
 # Project vs a bare psycopg+orjson baseline on a PostgreSQL database of BENCH_EVENTS events
