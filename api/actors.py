@@ -1,13 +1,12 @@
-from django.db.models import OuterRef, Prefetch
+from django.db.models import OuterRef
 
+from actors import selectors
 from actors.filters import ActorFilter
-from actors.models import Actor, ActorAlias, Affiliation
-from actors.selectors import possible_duplicates
+from actors.models import Actor, ActorAlias
 from api.base import PublishedViewSet
 from api.exports import joined
 from api.serializers.actors import ActorSerializer
 from api.writes import EditorWritesMixin, WorkflowActionsMixin
-from core.publishing import Status
 
 
 class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -15,6 +14,7 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = Actor.objects.all()
+    selector = staticmethod(selectors.actors_for)
     serializer_class = ActorSerializer
     filterset_class = ActorFilter
     lookup_field = "slug"
@@ -31,7 +31,7 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     def perform_create(self, serializer):
         # Same warning as the admin's, without blocking a tool: the response names the matches.
         self._duplicates = list(
-            possible_duplicates(serializer.validated_data["name"]).values_list("slug", flat=True)[:5]
+            selectors.possible_duplicates(serializer.validated_data["name"]).values_list("slug", flat=True)[:5]
         )
         super().perform_create(serializer)
 
@@ -41,12 +41,6 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
             response["X-Possible-Duplicates"] = ", ".join(self._duplicates)
         return response
 
-    def base_queryset(self):
-        visible = {} if self.include_drafts else {"organization__status": Status.PUBLISHED}
-        return Actor.objects.prefetch_related(
-            "aliases",
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.filter(**visible).select_related("organization"),
-            ),
-        )
+    def with_links(self, queryset):
+        links = {"user": self.request.user, "previewing": self.previewing}
+        return queryset.prefetch_related("aliases", selectors.organizations(**links))

@@ -5,6 +5,7 @@ REST_FRAMEWORK in settings.py.
 """
 
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import renderers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -13,13 +14,14 @@ from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from api.exports import ExportMixin
 from api.negotiation import EXPORT_RENDERERS, ContentNegotiation
 from api.serializers.base import serializer_errors
-from core.publishing import Status, may_see_unpublished
+from core.publishing import Status, StatusFilterError, shows_unpublished
 
 
 class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
-    """Anonymous clients and readers get published entries only. Editors with the model's view
-    permission may ask for others with ``?status=draft`` (or review, withdrawn, published, all)
-    and may open any entry by its address; writes need the model's add/change/delete permission."""
+    """Read by the one rule (``core.publishing.readable``, the pages' too): lists are what the
+    public sees; editors with the model's view permission may ask for others with
+    ``?status=draft`` (or review, withdrawn, published, all) and open any entry by its address,
+    with its links to unpublished entries. Writes need the model's add/change/delete permission."""
 
     permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
     content_negotiation_class = ContentNegotiation
@@ -39,39 +41,38 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def base_queryset(self):
-        """The model's rows with what the serializer needs, before visibility."""
-        return self.queryset.model.objects.all()
+    selector = None  # the app's "what this reader reads": events.selectors.events_for, …
 
     @property
-    def include_drafts(self):
-        if not hasattr(self, "_include_drafts"):
-            requested = self.request.query_params.get("status")
-            model = self.queryset.model
-            if requested:
-                if requested not in (*Status.values, "all"):
-                    raise ValidationError({"status": [f"Use one of {', '.join(Status.values)}, all."]})
-                if requested == Status.PUBLISHED:
-                    requested = None  # what everyone sees anyway
-                elif not may_see_unpublished(self.request.user, model):
-                    raise PermissionDenied("Only editors may filter by status.")
-            self._include_drafts = bool(requested) or (
-                self.action != "list" and may_see_unpublished(self.request.user, model)
-            )
-        return self._include_drafts
+    def status(self):
+        """The ``status`` the reader asks for. A list without one is the public's (published); an
+        address without one answers whatever the reader may see (an editor opens drafts)."""
+        requested = self.request.query_params.get("status") or None
+        if requested is None and self.action == "list":
+            return Status.PUBLISHED
+        return requested
+
+    @property
+    def previewing(self):
+        """An editor's view (a draft's address, ?status=): links lead to unpublished entries too."""
+        return shows_unpublished(self.request.user, self.queryset.model, status=self.status)
 
     def get_queryset(self):
-        queryset = self.base_queryset()
-        requested = self.request.query_params.get("status")
-        if not self.include_drafts:
-            return queryset.published()
-        if requested and requested != "all":
-            return queryset.filter(status=requested) if requested != Status.PUBLISHED else queryset.published()
+        try:
+            queryset = type(self).selector(self.request.user, status=self.status)
+        except StatusFilterError as error:
+            raise ValidationError({"status": [str(error)]}) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        return self.with_links(queryset)
+
+    def with_links(self, queryset):
+        """``queryset`` with what the serializer shows of related entries (selectors' prefetches)."""
         return queryset
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["include_drafts"] = self.include_drafts if self.request else False
+        context["previewing"] = self.previewing if self.request else False
         return context
 
     def list(self, request, *args, **kwargs):

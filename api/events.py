@@ -1,13 +1,12 @@
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Value, When
 from rest_framework import mixins, viewsets
 
 from api.base import PublishedViewSet
 from api.serializers.events import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
 from api.writes import EditorWritesMixin, WorkflowActionsMixin
-from core.publishing import Status
+from events import selectors
 from events.filters import EventFilter, QuoteFilter, SourceFilter
-from events.models import Citation, Event, EventType, Participation, Quote, Source, attach_event_visibility
+from events.models import Event, EventType, Quote, Source
 
 
 class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -15,6 +14,7 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = Event.objects.all()
+    selector = staticmethod(selectors.events_for)
     serializer_class = EventSerializer
     filterset_class = EventFilter
     lookup_field = "slug"
@@ -35,38 +35,15 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("summary", "summary"),
     )
 
-    def base_queryset(self):
-        """Participants, sources and their quote count. The public's related values are
-        stored per event by database triggers (EventExport, events/export_rows.py): the CSV
-        export reads its participants, sources and count from there, where three subqueries
-        per row took 8.5 s per 100,000 rows, and lists read the count."""
-        drafts = self.include_drafts
-        # Visible related rows by a join on their status (Actor and Source published() is just
-        # that), not "IN (SELECT … published())": that hashed 250,000 sources on every request.
-        visible = {} if drafts else {"status": Status.PUBLISHED}
-        if drafts:  # an editor's count includes unpublished quotes
-            quotes = Quote.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
-            quote_count = Coalesce(Subquery(quotes.values("n"), output_field=IntegerField()), 0)
-        else:
-            quote_count = F("export__quote_count")
-        return (
-            Event.objects.select_related("event_type")
-            .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=Participation.objects.filter(
-                        **{f"actor__{k}": v for k, v in visible.items()}
-                    ).select_related("actor"),
-                ),
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.filter(**{f"source__{k}": v for k, v in visible.items()}).select_related(
-                        "source"
-                    ),
-                ),
-            )
-            .annotate(quote_count=quote_count)
+    def with_links(self, queryset):
+        """Participants, sources and the quote count the reader sees (events.selectors). The
+        public's count is stored per event (EventExport), and the CSV export reads its
+        participants and sources from there too (``export__…`` columns)."""
+        links = {"user": self.request.user, "previewing": self.previewing}
+        queryset = queryset.select_related("event_type").prefetch_related(
+            selectors.participants(**links), selectors.citations(**links)
         )
+        return selectors.quote_counts(queryset, **links)
 
 
 class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -74,6 +51,7 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     lookup_value_regex = r"[1-9][0-9]{0,17}"  # fits a 64-bit id: larger is a 404, not an overflow
     queryset = Quote.objects.all()
+    selector = staticmethod(selectors.quotes_for)
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     export_columns = (
@@ -86,21 +64,26 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("said_on_precision", "said_on_precision"),
         ("is_paraphrase", Case(When(is_paraphrase=True, then=Value("true")), default=Value("false"))),
         ("source", "source_id"),
-        ("event", Case(When(event_is_public=True, then="event__slug"), default=Value(""))),
+        ("event", Case(When(event_is_visible=True, then="event__slug"), default=Value(""))),
         ("language", "language"),
     )
 
-    def base_queryset(self):
-        quotes = Quote.objects.select_related("speaker", "source", "event")
+    def with_links(self, queryset):
+        quotes = queryset.select_related("speaker", "source", "event")
         # One quote: answered in the query. A list page: after it (paginate_queryset).
-        return quotes.with_event_visibility() if self.action == "retrieve" else quotes
+        return self.event_visibility(quotes) if self.action == "retrieve" else quotes
+
+    def event_visibility(self, quotes):
+        return selectors.with_event_visibility(quotes, user=self.request.user, previewing=self.previewing)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return None if page is None else attach_event_visibility(page)
+        if page is None:
+            return None
+        return selectors.attach_event_visibility(page, user=self.request.user, previewing=self.previewing)
 
     def export(self, queryset, renderer_format):
-        return super().export(queryset.with_event_visibility(), renderer_format)
+        return super().export(self.event_visibility(queryset), renderer_format)
 
 
 class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -108,6 +91,7 @@ class SourceViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     lookup_value_regex = r"[1-9][0-9]{0,17}"  # fits a 64-bit id: larger is a 404, not an overflow
     queryset = Source.objects.all()
+    selector = staticmethod(selectors.sources_for)
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
     export_columns = tuple(

@@ -72,7 +72,9 @@ def is_public(instance):
     model = type(instance)
     rows = model._base_manager.filter(pk=instance.pk)
     if isinstance(instance, Publishable):
-        return rows.filter(status=Status.PUBLISHED).exists()
+        # The model's own rule, as every reader's selector applies it (an event without a
+        # published source is not public, whatever its status).
+        return model.objects.filter(pk=instance.pk).published().exists()
     parents = LINK_PARENTS.get(model._meta.label)
     if parents:
         public = Q()

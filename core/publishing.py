@@ -1,10 +1,15 @@
-"""Publication status shared by the core models (Actor, Event, Source, Quote).
+"""Publication status shared by the publishable models (Actor, Event, Source, Quote), and the
+one rule for who may read what.
 
-Every public page, API response, count and feed starts from ``published()``:
-visibility is decided here and nowhere else.
+Each model's ``published()`` says what the public sees of it (an event also needs a published
+source). ``readable`` applies the rule per reader: drafts, entries in review and withdrawn
+entries only for an editor with the model's view permission. The domain apps' selectors
+(``events.selectors``, ``actors.selectors``) build every page's, API response's, feed's,
+sitemap's and export's queryset from these two.
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -49,6 +54,43 @@ def may_see_unpublished(user, model):
     the model's view permission. The one rule for pages (previews), the API and its exports."""
     opts = model._meta
     return is_editor(user) and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+
+class StatusFilterError(ValueError):
+    """An unknown ``status`` asked for (a 400 with this message)."""
+
+
+ALL_STATUSES = "all"
+
+
+def readable(queryset, *, user, status=None):
+    """The entries of ``queryset`` that ``user`` reads.
+
+    ``status=None``: whatever the reader may see (a detail address: an editor opens drafts).
+    ``status="published"``: what the public sees (every list). Any other status, or ``"all"``:
+    an editor's filter; refused with PermissionDenied for anyone else."""
+    if status is None:
+        return queryset if may_see_unpublished(user, queryset.model) else queryset.published()
+    if status == Status.PUBLISHED:
+        return queryset.published()
+    if status != ALL_STATUSES and status not in Status.values:
+        raise StatusFilterError(f"Use one of {', '.join(Status.values)}, {ALL_STATUSES}.")
+    if not may_see_unpublished(user, queryset.model):
+        raise PermissionDenied("Only editors may filter by status.")
+    return queryset if status == ALL_STATUSES else queryset.filter(status=status)
+
+
+def shows_unpublished(user, model, *, status=None):
+    """Whether ``readable(…, status=status)`` lets ``user`` see unpublished entries of ``model``:
+    an editor's preview or filter. Links from what they see then lead to unpublished entries
+    too (``shows_links_to``); everyone else's lead to published ones only."""
+    return status != Status.PUBLISHED and may_see_unpublished(user, model)
+
+
+def shows_links_to(user, model, *, previewing):
+    """Whether links to unpublished entries of ``model`` are shown: in an editor's preview
+    (``previewing``), to one who may open them."""
+    return previewing and may_see_unpublished(user, model)
 
 
 class PublishableQuerySet(models.QuerySet):

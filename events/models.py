@@ -499,25 +499,6 @@ class QuoteQuerySet(PublishableQuerySet):
         # A quote is public only with its speaker and source public too.
         return super().published().filter(speaker__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
 
-    def with_event_visibility(self):
-        """Each quote with ``event_is_public``: whether the event it names is on the public site
-        by the events' own rule (``Event.objects.published()``: published and citing a published
-        source). Whatever names a quote's event to the public reads it, through ``public_event``.
-        For whole-table reads (exports): PostgreSQL answers it with one hash of the public
-        events, which a page of 25 quotes does not repay (``attach_event_visibility``)."""
-        return self.annotate(event_is_public=Exists(Event.objects.published().filter(pk=OuterRef("event_id"))))
-
-
-def attach_event_visibility(quotes):
-    """``event_is_public`` on each quote of a page already fetched, in one query over their
-    events (see ``QuoteQuerySet.with_event_visibility`` for whole tables). Returns the list."""
-    quotes = list(quotes)
-    ids = {quote.event_id for quote in quotes if quote.event_id}
-    public = set(Event.objects.published().filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-    for quote in quotes:
-        quote.event_is_public = quote.event_id in public
-    return quotes
-
 
 class Quote(Publishable):
     text = models.TextField(
@@ -625,15 +606,16 @@ class Quote(Publishable):
         return f"quote “{self.text[:60]}{'…' if len(self.text) > 60 else ''}” refers to it"
 
     @property
-    def public_event(self):
-        """The event the quote names, or None while the public cannot see it (a draft, withdrawn,
-        or citing no published source). Lists load it for the page (``attach_event_visibility``),
-        exports with the query (``with_event_visibility``); a quote loaded alone asks once."""
+    def visible_event(self):
+        """The event the quote names, or None while the reader cannot see it (to the public: a
+        draft, withdrawn, or citing no published source). The selectors load ``event_is_visible``
+        for the reader (events.selectors: ``attach_event_visibility`` for a page,
+        ``with_event_visibility`` for a query); a quote loaded alone asks once, as the public."""
         if not self.event_id:
             return None
-        if not hasattr(self, "event_is_public"):
-            self.event_is_public = Event.objects.published().filter(pk=self.event_id).exists()
-        return self.event if self.event_is_public else None
+        if not hasattr(self, "event_is_visible"):
+            self.event_is_visible = Event.objects.published().filter(pk=self.event_id).exists()
+        return self.event if self.event_is_visible else None
 
     @property
     def said_on_display(self):

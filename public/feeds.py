@@ -5,8 +5,8 @@ from django.core.exceptions import BadRequest
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from events import selectors
 from events.filters import EventFilter, QuoteFilter
-from events.models import Event, Quote
 from public.views.base import form_error_messages
 
 FEED_SIZE = 50
@@ -39,7 +39,7 @@ class EventFeed(FilteredFeed):
     filterset_class = EventFilter
 
     def get_queryset(self):
-        return Event.objects.published().select_related("event_type")
+        return selectors.public_events().select_related("event_type")
 
     def items(self, queryset):
         return queryset.order_by("-start_date", "-id")[:FEED_SIZE]
@@ -64,7 +64,7 @@ class QuoteFeed(FilteredFeed):
     filterset_class = QuoteFilter
 
     def get_queryset(self):
-        return Quote.objects.published().select_related("speaker")
+        return selectors.public_quotes().select_related("speaker")
 
     def items(self, queryset):
         return queryset[:FEED_SIZE]

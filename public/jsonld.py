@@ -105,10 +105,10 @@ def quote(obj, request):
             "isBasedOn": source_ref(obj.source, request),
             "about": {
                 "@type": "Event",
-                "name": obj.public_event.title,
-                "url": request.build_absolute_uri(obj.public_event.get_absolute_url()),
+                "name": obj.visible_event.title,
+                "url": request.build_absolute_uri(obj.visible_event.get_absolute_url()),
             }
-            if obj.public_event
+            if obj.visible_event
             else None,
         }
     )

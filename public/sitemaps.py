@@ -1,37 +1,37 @@
 from django.contrib.sitemaps import Sitemap
 
-from actors.models import Actor
-from events.models import Event, Quote, Source
+from actors import selectors as actor_selectors
+from events import selectors as event_selectors
 
 
 class PublishedSitemap(Sitemap):
-    model = None
+    public = None  # the app's selector of what the public sees
     fields = ("id", "updated_at")
 
     def items(self):
-        # Published entries only; pk order keeps the sitemap's pages stable.
-        return self.model.objects.published().only(*self.fields).order_by("pk")
+        # pk order keeps the sitemap's pages stable.
+        return self.public().only(*self.fields).order_by("pk")
 
     def lastmod(self, obj):
         return obj.updated_at
 
 
 class EventSitemap(PublishedSitemap):
-    model = Event
+    public = staticmethod(event_selectors.public_events)
     fields = ("id", "slug", "updated_at")
 
 
 class ActorSitemap(PublishedSitemap):
-    model = Actor
+    public = staticmethod(actor_selectors.public_actors)
     fields = ("id", "slug", "updated_at")
 
 
 class QuoteSitemap(PublishedSitemap):
-    model = Quote
+    public = staticmethod(event_selectors.public_quotes)
 
 
 class SourceSitemap(PublishedSitemap):
-    model = Source
+    public = staticmethod(event_selectors.public_sources)
 
 
 SITEMAPS = {"events": EventSitemap, "actors": ActorSitemap, "quotes": QuoteSitemap, "sources": SourceSitemap}

@@ -486,9 +486,12 @@ def test_detail_links_follow_the_viewers_permission_and_agree_between_page_and_a
         expected_page = page_detail_links(w, role, name)
         expected_api = api_detail_links(w, role, name)
         page_key, api_key = f"page {w.path(name)} {name}", f"api {w.api_path(name)} {name}"
-        observed[page_key] = (page.status_code, sorted(page_links), leaked(w, page_text, expected_page | {name}))
+        # A name is a leak where the viewer may not open the entry: an editor's preview may name
+        # a draft beyond its links (a quote's draft speaker on its source's page).
+        openable = visible(w, role, w.unpublished())
+        observed[page_key] = (page.status_code, sorted(page_links), leaked(w, page_text, expected_page | openable))
         expected[page_key] = (200, sorted(expected_page), [])
-        observed[api_key] = (api.status_code, sorted(api_links), leaked(w, body(api), expected_api | {name}))
+        observed[api_key] = (api.status_code, sorted(api_links), leaked(w, body(api), expected_api | openable))
         expected[api_key] = (200, sorted(expected_api), [])
         # The same entry, the same viewer: of the entries the API could name, the page links
         # those the API names.

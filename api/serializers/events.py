@@ -18,6 +18,7 @@ from api.serializers.base import (
     absolute,
     replace_rows,
 )
+from events import selectors
 from events.models import Citation, Event, EventType, Participation, Quote, Source
 
 
@@ -191,9 +192,16 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        # A reference to an event the reader cannot see is left out, not dangling.
-        if "event" in data and not self.context.get("include_drafts") and instance.public_event is None:
-            data["event"] = None
+        # A reference to an event the reader cannot see is left out, not dangling. Lists and
+        # exports load the answer for all their rows (QuoteViewSet); one quote written asks here.
+        if "event" in data and instance.event_id:
+            if not hasattr(instance, "event_is_visible"):
+                request = self.context.get("request")
+                selectors.attach_event_visibility(
+                    [instance], user=request.user if request else None, previewing=self.context.get("previewing", False)
+                )
+            if not instance.event_is_visible:
+                data["event"] = None
         return data
 
 

@@ -1,12 +1,13 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 
+from actors import selectors as actor_selectors
 from actors.filters import ActorFilter
-from actors.models import Actor, ActorAlias, ActorKind, Affiliation
-from core.publishing import Status
-from events.models import Event, Participation, Quote
+from actors.models import Actor, ActorKind
+from events import selectors as event_selectors
+from events.models import Participation
 from public import jsonld
 from public.facets import grouped_counts, value_facet
 from public.views.base import FilteredListView, PublishedDetailView
@@ -23,7 +24,7 @@ class ActorListView(FilteredListView):
     }
 
     def get_queryset(self):
-        return Actor.objects.published().prefetch_related("aliases")
+        return actor_selectors.public_actors().prefetch_related("aliases")
 
     def get_facets(self, queryset):
         counts = grouped_counts(queryset, kind="kind", country="country")
@@ -47,30 +48,23 @@ class ActorDetailView(PublishedDetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # A merged actor's address leads to the actor it was merged into.
-            merged = Actor.objects.filter(slug=kwargs["slug"], merged_into__status=Status.PUBLISHED).first()
-            if merged is None:
+            survivor = actor_selectors.merged_into_public(kwargs["slug"])
+            if survivor is None:
                 raise
-            return redirect(merged.merged_into, permanent=True)
+            return redirect(survivor, permanent=True)
 
-    def get_base_queryset(self):
-        return Actor.objects.prefetch_related(
-            "aliases",
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.filter(organization__status=Status.PUBLISHED).select_related(
-                    "organization"
-                ),
-            ),
-            Prefetch(
-                "members",
-                queryset=Affiliation.objects.filter(person__status=Status.PUBLISHED).select_related("person"),
-            ),
+    def get_queryset(self):
+        links = {"user": self.request.user, "previewing": self.previewing}
+        return (
+            actor_selectors.actors_for(self.request.user)
+            .prefetch_related("aliases", actor_selectors.organizations(**links), actor_selectors.members(**links))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         actor = self.object
-        events = Event.objects.published().filter(participations__actor=actor)
+        links = {"user": self.request.user, "previewing": self.previewing}
+        events = event_selectors.events_of_actor(actor, **links)
         context["events"] = (
             events.select_related("event_type")
             .prefetch_related(
@@ -78,28 +72,13 @@ class ActorDetailView(PublishedDetailView):
             )
             .order_by("-start_date", "-id")[: self.timeline_limit]
         )
-        context["quotes"] = (
-            Quote.objects.published().filter(speaker=actor).select_related("source")[: self.quotes_limit]
+        context["quotes"] = event_selectors.quotes_by(actor, **links).select_related("source")[: self.quotes_limit]
+        context["counterparts"] = event_selectors.counterparts(
+            events, exclude=actor, window=self.counterparts_window, limit=self.counterparts_limit, **links
         )
-        context["counterparts"] = self.counterparts(actor, events)
         return context
 
     counterparts_window = 100
-
-    def counterparts(self, actor, events):
-        """The published actors this one most often shares published events with, with counts,
-        over its latest 100 events: a popular actor has tens of thousands, and counting them
-        all took seconds at a million events (bench/README.md)."""
-        # The ids first, as a query of their own: inside an IN (…) the planner chose a
-        # parallel scan of the whole date index for a popular actor (0.3 to 0.7 s; 0.25 s still at 200 events, 30 ms at 100).
-        latest = list(events.order_by("-start_date", "-id").values_list("pk", flat=True)[: self.counterparts_window])
-        return (
-            Participation.objects.filter(event__in=latest, actor__status=Status.PUBLISHED)
-            .exclude(actor=actor)
-            .values("actor__slug", "actor__name")
-            .annotate(shared=Count("event", distinct=True))
-            .order_by("-shared", "actor__name")[: self.counterparts_limit]
-        )
 
 
 class ActorSuggestView(View):
@@ -111,11 +90,4 @@ class ActorSuggestView(View):
             return JsonResponse({"error": "q must be at most 100 characters, without NUL bytes."}, status=400)
         if len(text) < 1:
             return JsonResponse({"results": []})
-        alias_match = ActorAlias.objects.filter(name__icontains=text).values("actor_id")
-        actors = (
-            Actor.objects.published()
-            .filter(Q(name__icontains=text) | Q(slug__icontains=text) | Q(pk__in=alias_match))
-            .order_by("name", "id")
-            .values("slug", "name", "kind", "country")[:SUGGEST_LIMIT]
-        )
-        return JsonResponse({"results": list(actors)})
+        return JsonResponse({"results": list(actor_selectors.suggestions(text, limit=SUGGEST_LIMIT))})

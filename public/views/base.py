@@ -4,7 +4,7 @@ from django.views.generic import DetailView, TemplateView
 
 from core import search
 from core.history import corrections
-from core.publishing import may_see_unpublished
+from core.publishing import shows_unpublished
 
 COUNT_CAP = 10_000
 
@@ -64,7 +64,8 @@ class FilteredListView(TemplateView):
     search_snippet_field = None
 
     def get_queryset(self):
-        return self.filterset_class._meta.model.objects.published()
+        """What the public sees of the resource, from its app's selector (``public_events()``, …)."""
+        raise NotImplementedError
 
     def get_facets(self, queryset):
         return []
@@ -122,28 +123,30 @@ class FilteredListView(TemplateView):
 
 
 class PublishedDetailView(DetailView):
-    """A detail page that the public sees only when published.
-
-    Editors who may see the model's unpublished entries (``may_see_unpublished``, the API's
-    rule too) see drafts as a preview with a banner; to anyone else a draft's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
+    """A detail page, by the one rule for who reads what (``core.publishing.readable``, the API's
+    too): the public sees published entries; an editor with the model's view permission also
+    opens drafts, entries in review and withdrawn ones, as a preview with a banner, and sees
+    their links to unpublished entries they may open (``previewing``). To anyone else an
+    unpublished entry's address answers 404. Pages carry schema.org JSON-LD (``jsonld``, a
     function of public.jsonld) and a link to the same resource in the API.
+
+    Subclasses build ``get_queryset`` from their app's selector (``events_for(user)``, …).
     """
 
     jsonld = None
     api_path = None  # e.g. "/api/events/{obj.slug}/"
 
-    def get_base_queryset(self):
-        return self.model.objects.all()
+    @cached_property
+    def previewing(self):
+        return shows_unpublished(self.request.user, self.model)
 
     def get_queryset(self):
-        queryset = self.get_base_queryset()
-        if may_see_unpublished(self.request.user, self.model):
-            return queryset
-        return queryset.published()
+        raise NotImplementedError("a detail page reads through its app's selector")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = not self.object.is_published
+        context["previewing"] = self.previewing
         context["corrections"] = corrections(self.object)
         if self.jsonld:
             context["jsonld"] = self.jsonld(self.object, self.request)

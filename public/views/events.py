@@ -1,24 +1,13 @@
 from collections import Counter
 
-from django.db.models import Prefetch
 from django.db.models.functions import ExtractYear
 
-from core.publishing import Status
+from events import selectors
 from events.filters import EventFilter, QuoteFilter, SourceFilter
-from events.models import Citation, Event, EventType, Participation, Quote, Source, SourceKind, attach_event_visibility
+from events.models import Event, EventType, Quote, Source, SourceKind
 from public import jsonld
 from public.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
 from public.views.base import FilteredListView, PublishedDetailView
-
-
-def public_participations(to_attr=None):
-    """Participants of events, published actors only, with the actor in the same query."""
-    return Prefetch(
-        "participations",
-        queryset=Participation.objects.filter(actor__status=Status.PUBLISHED).select_related("actor"),
-        to_attr=to_attr,
-    )
-
 
 NEWEST, OLDEST = ("-date", "Newest first"), ("date", "Oldest first")
 
@@ -30,7 +19,7 @@ class EventListView(FilteredListView):
     extra_context = {"ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_queryset(self):
-        return Event.objects.published().select_related("event_type").prefetch_related(public_participations())
+        return selectors.public_events().select_related("event_type").prefetch_related(selectors.participants())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,10 +71,10 @@ class QuoteListView(FilteredListView):
     extra_context = {"ordering_options": [NEWEST, OLDEST]}
 
     def get_queryset(self):
-        return Quote.objects.published().select_related("speaker", "source", "event")
+        return selectors.public_quotes().select_related("speaker", "source", "event")
 
     def prepare_page(self, items):
-        return attach_event_visibility(items)
+        return selectors.attach_event_visibility(items)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,6 +97,9 @@ class SourceListView(FilteredListView):
     template_name = "events/source_list.html"
     extra_context = {"source_kinds": SourceKind.choices, "ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
+    def get_queryset(self):
+        return selectors.public_sources()
+
     def get_facets(self, queryset):
         counts = grouped_counts(queryset, kind="kind", language="language", year=ExtractYear("published_on"))
         return [
@@ -123,14 +115,14 @@ class EventDetailView(PublishedDetailView):
     jsonld = staticmethod(jsonld.event)
     api_path = "/api/events/{obj.slug}/"
 
-    def get_base_queryset(self):
-        return Event.objects.select_related("event_type").prefetch_related(
-            public_participations(),
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.filter(source__status=Status.PUBLISHED).select_related("source"),
-            ),
-            Prefetch("quotes", queryset=Quote.objects.published().select_related("speaker")),
+    def get_queryset(self):
+        links = {"user": self.request.user, "previewing": self.previewing}
+        return (
+            selectors.events_for(self.request.user)
+            .select_related("event_type")
+            .prefetch_related(
+                selectors.participants(**links), selectors.citations(**links), selectors.event_quotes(**links)
+            )
         )
 
 
@@ -140,8 +132,9 @@ class QuoteDetailView(PublishedDetailView):
     jsonld = staticmethod(jsonld.quote)
     api_path = "/api/quotes/{obj.pk}/"
 
-    def get_base_queryset(self):
-        return Quote.objects.select_related("speaker", "source", "event").with_event_visibility()
+    def get_queryset(self):
+        quotes = selectors.quotes_for(self.request.user).select_related("speaker", "source", "event")
+        return selectors.with_event_visibility(quotes, user=self.request.user, previewing=self.previewing)
 
 
 class SourceDetailView(PublishedDetailView):
@@ -151,12 +144,14 @@ class SourceDetailView(PublishedDetailView):
     api_path = "/api/sources/{obj.pk}/"
     related_limit = 100
 
+    def get_queryset(self):
+        return selectors.sources_for(self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["events"] = (
-            Event.objects.published().filter(citations__source=self.object).select_related("event_type")
-        )[: self.related_limit]
-        context["quotes"] = (
-            Quote.objects.published().filter(source=self.object).select_related("speaker")[: self.related_limit]
-        )
+        links = {"user": self.request.user, "previewing": self.previewing}
+        context["events"] = selectors.events_citing(self.object, **links).select_related("event_type")[
+            : self.related_limit
+        ]
+        context["quotes"] = selectors.quotes_from(self.object, **links).select_related("speaker")[: self.related_limit]
         return context

@@ -4,14 +4,13 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.generic import TemplateView
 
+from actors import selectors as actor_selectors
 from actors.filters import ActorFilter
-from actors.models import Actor
 from core import search
 from core.search import MAX_QUERY_LENGTH
+from events import selectors as event_selectors
 from events.filters import EventFilter, QuoteFilter, SourceFilter
-from events.models import Event, Quote, Source
 from public.views.base import capped_count, display_count, form_error_messages
-from public.views.events import public_participations
 
 
 class HomeView(TemplateView):
@@ -21,18 +20,18 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest_events"] = (
-            Event.objects.published()
+            event_selectors.public_events()
             .select_related("event_type")
-            .prefetch_related(public_participations())
+            .prefetch_related(event_selectors.participants())
             .order_by("-start_date", "-id")[: self.latest]
         )
         context["counts"] = [
-            (label, url, display_count(capped_count(model.objects.published())))
-            for label, url, model in (
-                ("events", "/events/", Event),
-                ("actors", "/actors/", Actor),
-                ("quotes", "/quotes/", Quote),
-                ("sources", "/sources/", Source),
+            (label, url, display_count(capped_count(public())))
+            for label, url, public in (
+                ("events", "/events/", event_selectors.public_events),
+                ("actors", "/actors/", actor_selectors.public_actors),
+                ("quotes", "/quotes/", event_selectors.public_quotes),
+                ("sources", "/sources/", event_selectors.public_sources),
             )
         ]
         return context
@@ -44,10 +43,10 @@ class SearchView(TemplateView):
     template_name = "search.html"
     per_section = 5
     sections = (
-        ("Events", "/events/", EventFilter, lambda: Event.objects.published().select_related("event_type"), "summary"),
-        ("Actors", "/actors/", ActorFilter, lambda: Actor.objects.published(), None),
-        ("Quotes", "/quotes/", QuoteFilter, lambda: Quote.objects.published().select_related("speaker"), "text"),
-        ("Sources", "/sources/", SourceFilter, lambda: Source.objects.published(), None),
+        ("Events", "/events/", EventFilter, lambda: event_selectors.public_events().select_related("event_type"), "summary"),
+        ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None),
+        ("Quotes", "/quotes/", QuoteFilter, lambda: event_selectors.public_quotes().select_related("speaker"), "text"),
+        ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None),
     )
 
     def get(self, request, *args, **kwargs):

@@ -1,0 +1,163 @@
+"""Reads of events, quotes and sources: what each reader may see, with the prefetches that go
+with it. Every page, API response, feed, sitemap and export starts here.
+
+One rule (``core.publishing.readable``): lists show what the public sees; an editor with the
+model's view permission also opens drafts, entries in review and withdrawn entries by their
+address, and filters by status in the API. Links from an entry follow the same rule
+(``previewing``): published related entries for everyone, unpublished ones too in an editor's
+preview, where that editor may open them.
+"""
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+
+from actors.models import Actor
+from core.publishing import Status, readable, shows_links_to
+from events.models import Citation, Event, Participation, Quote, Source
+
+# Entries ---------------------------------------------------------------------------------
+
+
+def public_events():
+    """Events the public sees (published, citing a published source)."""
+    return Event.objects.published()
+
+
+def events_for(user, *, status=None):
+    """Events ``user`` reads (``readable``: ``status=None`` for an address, "published" for lists)."""
+    return readable(Event.objects.all(), user=user, status=status)
+
+
+def public_quotes():
+    """Quotes the public sees (published, with a published speaker and source)."""
+    return Quote.objects.published()
+
+
+def quotes_for(user, *, status=None):
+    return readable(Quote.objects.all(), user=user, status=status)
+
+
+def public_sources():
+    return Source.objects.published()
+
+
+def sources_for(user, *, status=None):
+    return readable(Source.objects.all(), user=user, status=status)
+
+
+# Links from an entry -----------------------------------------------------------------------
+
+
+def _linked(user, model, path, *, previewing):
+    """Filter keywords keeping rows whose ``path`` leads to an entry the reader may see. Actors
+    and sources are public by their status alone, so a join on it does (not an IN over
+    ``published()``, which hashed 250,000 sources per request)."""
+    if shows_links_to(user, model, previewing=previewing):
+        return {}
+    return {f"{path}__status": Status.PUBLISHED}
+
+
+def participants(*, user=None, previewing=False, to_attr=None):
+    """Prefetch of events' participations with their actor: published actors, and in an
+    editor's preview every actor they may open."""
+    return Prefetch(
+        "participations",
+        queryset=Participation.objects.filter(**_linked(user, Actor, "actor", previewing=previewing)).select_related(
+            "actor"
+        ),
+        to_attr=to_attr,
+    )
+
+
+def citations(*, user=None, previewing=False):
+    """Prefetch of events' citations with their source, by the same rule as ``participants``."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.filter(**_linked(user, Source, "source", previewing=previewing)).select_related(
+            "source"
+        ),
+    )
+
+
+def _linked_quotes(user, *, previewing):
+    if shows_links_to(user, Quote, previewing=previewing):
+        return Quote.objects.all()
+    return Quote.objects.published()
+
+
+def _linked_events(user, *, previewing):
+    if shows_links_to(user, Event, previewing=previewing):
+        return Event.objects.all()
+    return Event.objects.published()
+
+
+def event_quotes(*, user=None, previewing=False):
+    """Prefetch of events' quotes with their speaker (public quotes, or an editor's preview's)."""
+    return Prefetch("quotes", queryset=_linked_quotes(user, previewing=previewing).select_related("speaker"))
+
+
+def quote_counts(queryset, *, user=None, previewing=False):
+    """``quote_count`` on each event: the public's is stored per event by a trigger
+    (EventExport, events/export_rows.py); an editor's preview counts every quote."""
+    if not shows_links_to(user, Quote, previewing=previewing):
+        return queryset.annotate(quote_count=F("export__quote_count"))
+    quotes = Quote.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
+    return queryset.annotate(quote_count=Coalesce(Subquery(quotes.values("n"), output_field=IntegerField()), 0))
+
+
+def events_of_actor(actor, *, user=None, previewing=False):
+    """The events ``actor`` takes part in that the reader sees, newest first."""
+    return _linked_events(user, previewing=previewing).filter(participations__actor=actor)
+
+
+def quotes_by(actor, *, user=None, previewing=False):
+    return _linked_quotes(user, previewing=previewing).filter(speaker=actor)
+
+
+def events_citing(source, *, user=None, previewing=False):
+    return _linked_events(user, previewing=previewing).filter(citations__source=source)
+
+
+def quotes_from(source, *, user=None, previewing=False):
+    return _linked_quotes(user, previewing=previewing).filter(source=source)
+
+
+def counterparts(events, *, exclude, user=None, previewing=False, window=100, limit=10):
+    """The actors sharing most of ``events`` (the latest ``window`` of them) with ``exclude``,
+    with counts: a popular actor has tens of thousands of events, and counting them all took
+    seconds at a million events (bench/README.md)."""
+    # The ids first, as a query of their own: inside an IN (…) the planner chose a parallel
+    # scan of the whole date index for a popular actor.
+    latest = list(events.order_by("-start_date", "-id").values_list("pk", flat=True)[:window])
+    return (
+        Participation.objects.filter(event__in=latest, **_linked(user, Actor, "actor", previewing=previewing))
+        .exclude(actor=exclude)
+        .values("actor__slug", "actor__name")
+        .annotate(shared=Count("event", distinct=True))
+        .order_by("-shared", "actor__name")[:limit]
+    )
+
+
+# A quote's event ---------------------------------------------------------------------------
+
+
+def with_event_visibility(quotes, *, user=None, previewing=False):
+    """Each quote with ``event_is_visible``: whether the reader sees the event it names (the
+    public: ``Event.objects.published()``, published and citing a published source). Read
+    through ``Quote.visible_event``. For whole-table reads (exports): PostgreSQL answers it with
+    one hash of the public events, which a page of 25 quotes does not repay
+    (``attach_event_visibility``)."""
+    events = _linked_events(user, previewing=previewing)
+    return quotes.annotate(event_is_visible=Exists(events.filter(pk=OuterRef("event_id"))))
+
+
+def attach_event_visibility(quotes, *, user=None, previewing=False):
+    """``event_is_visible`` on each quote of a page already fetched, in one query over their
+    events (see ``with_event_visibility`` for whole tables). Returns the list."""
+    quotes = list(quotes)
+    ids = {quote.event_id for quote in quotes if quote.event_id}
+    events = _linked_events(user, previewing=previewing)
+    visible = set(events.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for quote in quotes:
+        quote.event_is_visible = quote.event_id in visible
+    return quotes
