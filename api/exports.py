@@ -121,7 +121,7 @@ def copied_csv(values):
         # Through Django's cursor, so that its execute wrappers run first (the request's
         # statement timeout, DatabaseMiddleware); the COPY itself goes to the driver.
         cursor.execute("SET LOCAL DateStyle = 'ISO, MDY'")  # dates as 2022-02-04
-        # No JIT: compiling the plan's expressions took 0.1 s in each parallel worker and won
+        # No JIT: compiling the plan's expressions costs 0.1 s in each parallel worker and wins
         # nothing back on a query of hashes and a sort (about 8% of a 100,000-row export).
         cursor.execute("SET LOCAL jit = off")
         with connection.wrap_database_errors, cursor.cursor.copy(copy, params) as lines:

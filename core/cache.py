@@ -7,8 +7,8 @@ services, shell) bumps the generation, so no cached response survives an edit, n
 second. Editorial writes are rare next to public reads, so throwing the whole cache away on
 each is cheap.
 
-Writes the public cannot see leave the cache alone: editors spend the day on drafts, and each
-draft saved used to empty the cache under the readers (a 26–34% hit rate in the load test).
+Writes the public cannot see leave the cache alone: editors spend the day on drafts, and
+emptying the cache on each draft saved would leave readers a 26–34% hit rate (the load test).
 A write is public when the row was or is public, as its stored row says before and after the
 write (``is_public``): an entry (event, actor, source, quote) while published (its withdrawal
 is a write while published; the changes feed lists only what the public saw); a link row

@@ -2,7 +2,7 @@
 
 An event's export row names its published participants, its published sources and its count
 of published quotes. Computed per row at export time, that is three correlated subqueries
-into tables of millions of rows: 8.5 s for 100,000 events on PostgreSQL (bench/README.md).
+into tables of millions of rows, 8.5 s per 100,000 events on PostgreSQL (bench/README.md).
 Stored, the export reads one row by primary key instead.
 
 The stored values are kept by database triggers, not by Django signals or services: they

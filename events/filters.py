@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from actors.models import Actor
+from actors import selectors as actor_selectors
 from core.filters import (
     BaseFilterSet,
     CountryFilter,
@@ -18,9 +18,10 @@ from core.filters import (
     StableOrderingFilter,
     lookup_entries,
 )
+from events import selectors
 from events.models import Event, EventType, Participation, Quote, Source, SourceKind
 
-PUBLISHED_ACTORS = Actor.objects.published().only("id", "slug", "name")
+PUBLISHED_ACTORS = actor_selectors.public_actors().only("id", "slug", "name")
 
 
 class ParticipantsFilter(EntriesFilter):
@@ -83,9 +84,9 @@ class QuoteFilter(BaseFilterSet):
         queryset=PUBLISHED_ACTORS, noun="speaker", label="Speaker", help_text="Quotes by any of these actors."
     )
     source = EntryFilter(
-        queryset=Source.objects.published().only("id"), noun="source", lookup="pk", label="Source (id)"
+        queryset=selectors.public_sources().only("id"), noun="source", lookup="pk", label="Source (id)"
     )
-    event = EntryFilter(queryset=Event.objects.published().only("id", "slug"), noun="event", label="Event")
+    event = EntryFilter(queryset=selectors.public_events().only("id", "slug"), noun="event", label="Event")
     language = LanguageFilter()
     date_from = PartialDateFilter(bound="from", start_field="said_on", end_field="said_until", label="From")
     date_to = PartialDateFilter(bound="to", start_field="said_on", end_field="said_until", label="To")
