@@ -134,6 +134,7 @@ class Actor(Publishable):
 
 
 class ActorAlias(models.Model):
+    public_parents = ("actor",)  # core/cache.py: a write is public while the actor is published
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(
         max_length=200,
@@ -188,6 +189,7 @@ class ActorAlias(models.Model):
 
 
 class Affiliation(models.Model):
+    public_parents = ("person", "organization")  # core/cache.py: public while either is published
     person = models.ForeignKey(
         Actor,
         on_delete=models.CASCADE,

@@ -4,7 +4,6 @@ Settings that apply to every endpoint (pagination, throttles, filter backend) ar
 REST_FRAMEWORK in settings.py.
 """
 
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import renderers, viewsets
@@ -25,6 +24,7 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
 
     permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
     content_negotiation_class = ContentNegotiation
+    selector = None  # the app's "what this reader reads": events.selectors.events_for, …
 
     def get_renderers(self):
         renderers_ = super().get_renderers()
@@ -40,8 +40,6 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
-
-    selector = None  # the app's "what this reader reads": events.selectors.events_for, …
 
     @property
     def status(self):
@@ -59,7 +57,7 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         try:
-            queryset = type(self).selector(self.request.user, status=self.status)
+            queryset = self.selector(self.request.user, status=self.status)
         except StatusFilterError as error:
             raise ValidationError({"status": [str(error)]}) from None
         except DjangoPermissionDenied as error:

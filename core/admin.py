@@ -1,6 +1,6 @@
 """Admin pieces shared by the apps: history, concurrent-edit protection, the workflow actions.
 
-Every rule is in events/services.py; this module only connects the admin to it.
+Every rule is in core/workflow.py; this module only connects the admin to it.
 """
 
 from django import forms

@@ -2,7 +2,7 @@
 
 Anonymous GETs of pages and API reads are answered from the cache (Redis in production,
 CACHE_URL), each stored with the *generation* number it was rendered under. Any write the
-public could see (to every model of the actors and events apps, by any path: admin, API,
+public could see (to every model of the domain apps, each connecting its own; by any path: admin, API,
 services, shell) bumps the generation, so no cached response survives an edit, not even for a
 second. Editorial writes are rare next to public reads, so throwing the whole cache away on
 each is cheap.
@@ -19,7 +19,6 @@ for editors only.
 
 import hashlib
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -56,16 +55,6 @@ def bump_generation(**kwargs):
     transaction.on_commit(_bump)
 
 
-# Link rows: public while one of these entries they belong to is published.
-LINK_PARENTS = {
-    "events.Participation": ("event",),
-    "events.Citation": ("event",),
-    "events.EventExport": ("event",),  # deleted with its event (the triggers write it, not Django)
-    "actors.ActorAlias": ("actor",),
-    "actors.Affiliation": ("person", "organization"),
-}
-
-
 def is_public(instance):
     """Whether the stored row of ``instance`` is one the public can see (one query), or None
     when that is not decided by a status (always treated as public)."""
@@ -75,7 +64,8 @@ def is_public(instance):
         # The model's own rule, as every reader's selector applies it (an event without a
         # published source is not public, whatever its status).
         return model.objects.filter(pk=instance.pk).published().exists()
-    parents = LINK_PARENTS.get(model._meta.label)
+    # Link rows (a participation, an alias) name the entries they belong to: public while one is.
+    parents = getattr(model, "public_parents", None)
     if parents:
         public = Q()
         for parent in parents:
@@ -104,17 +94,17 @@ def after_delete(sender, instance, **kwargs):
         bump_generation()
 
 
-def connect_invalidation():
+def connect_invalidation(app_config):
     """Signals, deliberately: invalidation must follow every write path, including ones that
-    do not go through services (fixtures, shell, migrations)."""
-    for app_label in ("actors", "events"):
-        for model in apps.get_app_config(app_label).get_models():
-            uid = f"cache-{model._meta.label}"
-            pre_save.connect(before_write, sender=model, dispatch_uid=f"{uid}-before-save")
-            post_save.connect(after_save, sender=model, dispatch_uid=f"{uid}-save")
-            pre_delete.connect(before_write, sender=model, dispatch_uid=f"{uid}-before-delete")
-            post_delete.connect(after_delete, sender=model, dispatch_uid=f"{uid}-delete")
-            m2m_changed.connect(bump_generation, sender=model, dispatch_uid=f"{uid}-m2m")
+    do not go through services (fixtures, shell, migrations). Each domain app connects its
+    models from its AppConfig.ready()."""
+    for model in app_config.get_models():
+        uid = f"cache-{model._meta.label}"
+        pre_save.connect(before_write, sender=model, dispatch_uid=f"{uid}-before-save")
+        post_save.connect(after_save, sender=model, dispatch_uid=f"{uid}-save")
+        pre_delete.connect(before_write, sender=model, dispatch_uid=f"{uid}-before-delete")
+        post_delete.connect(after_delete, sender=model, dispatch_uid=f"{uid}-delete")
+        m2m_changed.connect(bump_generation, sender=model, dispatch_uid=f"{uid}-m2m")
 
 
 class PublicCacheMiddleware:

@@ -408,6 +408,10 @@ class EventExport(models.Model):
     them, kept by database triggers (events/export_rows.py): the export reads this row instead
     of three subqueries per event. Never written by Django."""
 
+    # The public cache (core/cache.py) treats a write to this row as public while its event is
+    # published (the triggers write it; it is deleted with its event).
+    public_parents = ("event",)
+
     event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="export")
     participants = models.TextField(default="", help_text="slug:role of each published actor, by ;")
     sources = models.TextField(default="", help_text="Ids of the published sources cited, by ;")
@@ -426,6 +430,7 @@ class ParticipationRole(models.TextChoices):
 
 
 class Participation(models.Model):
+    public_parents = ("event",)  # core/cache.py: a write is public while the event is published
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(
@@ -464,6 +469,7 @@ class Participation(models.Model):
 
 
 class Citation(models.Model):
+    public_parents = ("event",)  # core/cache.py: a write is public while the event is published
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     locator = models.CharField(
