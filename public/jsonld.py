@@ -5,7 +5,7 @@ nothing here runs a query of its own.
 """
 
 from actors.models import ActorKind
-from events.models import DatePrecision
+from core.dates import DatePrecision
 
 CONTEXT = "https://schema.org"
 

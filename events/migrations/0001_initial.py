@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django.db.models.functions.comparison
-import events.models
+import core.dates
 import core.search
 from django.conf import settings
 from django.db import migrations, models
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                     "period_end",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=events.models.PeriodEnd(
+                        expression=core.dates.PeriodEnd(
                             django.db.models.functions.comparison.Coalesce("end_date", "start_date"), "date_precision"
                         ),
                         output_field=models.DateField(),
@@ -427,7 +427,7 @@ class Migration(migrations.Migration):
                     "said_until",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=events.models.PeriodEnd("said_on", "said_on_precision"),
+                        expression=core.dates.PeriodEnd("said_on", "said_on_precision"),
                         output_field=models.DateField(),
                     ),
                 ),

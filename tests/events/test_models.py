@@ -4,17 +4,9 @@ from decimal import Decimal
 import pytest
 from django.db import DataError, IntegrityError
 
+from core.dates import DatePrecision, format_date, format_period, period_end
 from core.publishing import Status
-from events.models import (
-    DatePrecision,
-    Event,
-    EventType,
-    Quote,
-    Source,
-    format_date,
-    format_period,
-    period_end,
-)
+from events.models import Event, EventType, Quote, Source
 from tests.factories import (
     ActorFactory,
     CitationFactory,
