@@ -317,7 +317,7 @@ class Event(Publishable):
 
 class EventExport(models.Model):
     """An event's published participants, sources and quote count as its CSV export row gives
-    them, kept by database triggers (events/export_rows.py): the export reads this row instead
+    them, kept by database triggers (events/public_summary.py): the export reads this row instead
     of three subqueries per event. Never written by Django."""
 
     # The public cache (core/cache.py) treats a write to this row as public while its event is

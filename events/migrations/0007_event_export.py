@@ -1,19 +1,19 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from events import export_rows
+from events import public_summary
 
 
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for statement in export_rows.create_triggers(vendor):
+    for statement in public_summary.create_triggers(vendor):
         schema_editor.execute(statement)
     # The rows of the events already stored (the triggers create those of later ones).
-    schema_editor.execute(export_rows.fill_sql(vendor))
+    schema_editor.execute(public_summary.fill_sql(vendor))
 
 
 def uninstall(apps, schema_editor):
-    for statement in export_rows.drop_triggers(schema_editor.connection.vendor):
+    for statement in public_summary.drop_triggers(schema_editor.connection.vendor):
         schema_editor.execute(statement)
 
 

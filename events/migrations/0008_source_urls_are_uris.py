@@ -4,18 +4,18 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
-from events import export_rows
+from events import public_summary
 from core.formats import URI, percent_encode_uri
 
 
 def sqlite_triggers(action):
     """SQLite rebuilds events_source to add its constraints, which drops the export triggers
-    that name it (events/export_rows.py): off before, on again after."""
+    that name it (events/public_summary.py): off before, on again after."""
 
     def run(apps, schema_editor):
         vendor = schema_editor.connection.vendor
         if vendor == "sqlite":
-            for statement in getattr(export_rows, action)(vendor):
+            for statement in getattr(public_summary, action)(vendor):
                 schema_editor.execute(statement)
 
     return run

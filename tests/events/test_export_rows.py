@@ -158,10 +158,10 @@ def test_a_fixture_that_loads_links_before_what_they_link_still_gets_the_right_r
 def test_every_export_trigger_is_installed_after_all_migrations():
     # On SQLite a later migration that alters one of these tables rebuilds it, and the rebuild
     # drops its triggers without a word: such a migration must install them again
-    # (export_rows.create_triggers), and this test says when one did not.
+    # (public_summary.create_triggers), and this test says when one did not.
     from django.db import connection
 
-    from events import export_rows
+    from events import public_summary
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -169,7 +169,7 @@ def test_every_export_trigger_is_installed_after_all_migrations():
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_export_%'")
         installed = {name for (name,) in cursor.fetchall()}
-    assert installed == {name for name, *_ in export_rows.TRIGGERS} | {export_rows.EVENT_INSERT[0]}
+    assert installed == {name for name, *_ in public_summary.TRIGGERS} | {public_summary.EVENT_INSERT[0]}
 
 
 def interleaved(holding, waiting):
