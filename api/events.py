@@ -29,16 +29,16 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("date_precision", "date_precision"),
         ("location", "location"),
         ("country", "country"),
-        ("participants", "export__participants"),
-        ("sources", "export__sources"),
+        ("participants", "public_summary__participants"),
+        ("sources", "public_summary__sources"),
         ("quote_count", "quote_count"),
         ("summary", "summary"),
     )
 
     def with_links(self, queryset):
         """Participants, sources and the quote count the reader sees (events.selectors). The
-        public's count is stored per event (EventExport), and the CSV export reads its
-        participants and sources from there too (``export__…`` columns)."""
+        public's count is stored per event (EventSummary), and the CSV export reads its
+        participants and sources from there too (``public_summary__…`` columns)."""
         links = {"user": self.request.user, "previewing": self.previewing}
         queryset = queryset.select_related("event_type").prefetch_related(
             selectors.participants(**links), selectors.citations(**links)

@@ -315,22 +315,27 @@ class Event(Publishable):
             self.end_date = period_start(self.end_date, self.date_precision)
 
 
-class EventExport(models.Model):
-    """An event's published participants, sources and quote count as its CSV export row gives
-    them, kept by database triggers (events/public_summary.py): the export reads this row instead
-    of three subqueries per event. Never written by Django."""
+class EventSummary(models.Model):
+    """What the public sees of an event's links: its published participants, its published
+    sources and its count of public quotes, kept by database triggers (events/public_summary.py).
+    Lists read the count and the CSV export the rest from this row instead of three subqueries
+    per event. Never written by Django."""
 
     # The public cache (core/cache.py) treats a write to this row as public while its event is
     # published (the triggers write it; it is deleted with its event).
     public_parents = ("event",)
 
-    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="export")
+    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="public_summary")
     participants = models.TextField(default="", help_text="slug:role of each published actor, by ;")
     sources = models.TextField(default="", help_text="Ids of the published sources cited, by ;")
     quote_count = models.PositiveIntegerField(default=0, help_text="Published quotes about the event.")
 
+    class Meta:
+        # The table keeps the name the triggers (and migration 0007, which installs them) use.
+        db_table = "events_eventexport"
+
     def __str__(self):
-        return f"Export row of event {self.event_id}"
+        return f"Public summary of event {self.event_id}"
 
 
 class ParticipationRole(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The published related values of each event, stored for the CSV export (``EventExport``).
+"""The public summary of each event (``EventSummary``): its published participants and sources and its count of public quotes, stored for lists and the CSV export.
 
 An event's export row names its published participants, its published sources and its count
 of published quotes. Computed per row at export time, that is three correlated subqueries

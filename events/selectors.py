@@ -98,9 +98,9 @@ def event_quotes(*, user=None, previewing=False):
 
 def quote_counts(queryset, *, user=None, previewing=False):
     """``quote_count`` on each event: the public's is stored per event by a trigger
-    (EventExport, events/public_summary.py); an editor's preview counts every quote."""
+    (EventSummary, events/public_summary.py); an editor's preview counts every quote."""
     if not shows_links_to(user, Quote, previewing=previewing):
-        return queryset.annotate(quote_count=F("export__quote_count"))
+        return queryset.annotate(quote_count=F("public_summary__quote_count"))
     quotes = Quote.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
     return queryset.annotate(quote_count=Coalesce(Subquery(quotes.values("n"), output_field=IntegerField()), 0))
 

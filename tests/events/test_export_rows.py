@@ -1,4 +1,4 @@
-"""EventExport: the stored export values of every event, kept by database triggers, must equal
+"""EventSummary: the stored export values of every event, kept by database triggers, must equal
 what the querysets compute, after every kind of write that can change them."""
 
 import json
@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Subquery
 from core import workflow
 from core.publishing import Status
 from events import services
-from events.models import Citation, Event, EventExport, EventType, Participation, Quote
+from events.models import Citation, Event, EventSummary, EventType, Participation, Quote
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -47,7 +47,7 @@ def computed():
 
 
 def stored():
-    return {row.event_id: (row.participants, row.sources, row.quote_count) for row in EventExport.objects.all()}
+    return {row.event_id: (row.participants, row.sources, row.quote_count) for row in EventSummary.objects.all()}
 
 
 def test_every_write_that_changes_an_events_export_values_updates_its_stored_row(editor):
@@ -111,7 +111,7 @@ def test_every_write_that_changes_an_events_export_values_updates_its_stored_row
     Quote.objects.filter(event=summit).update(event=None)
     summit.delete()
     check("an event deleted")
-    assert not EventExport.objects.filter(event_id=summit.pk).exists()
+    assert not EventSummary.objects.filter(event_id=summit.pk).exists()
     assert set(stored()) == set(Event.objects.values_list("pk", flat=True))
 
 
@@ -125,7 +125,7 @@ def test_bulk_status_changes_by_queryset_update_reach_the_stored_rows():
     Actor.objects.filter(pk__in=[a.pk for a in actors]).update(status=Status.WITHDRAWN)
     assert stored() == computed()
     assert all(values == ("", values[1], 0) for values in stored().values())
-    assert not EventExport.objects.filter(sources="").exists()
+    assert not EventSummary.objects.filter(sources="").exists()
 
 
 def test_a_fixture_that_loads_links_before_what_they_link_still_gets_the_right_row(tmp_path):
