@@ -18,6 +18,22 @@ def editor(db):
 
 
 @pytest.fixture
+def group_editor(db):
+    """A member of the Editor group (staff, not a superuser): what the workflow lets an Editor do."""
+    from tests.editorial import member_of
+
+    return member_of("Editor", "edna")
+
+
+@pytest.fixture
+def publisher(db):
+    """A member of the Publisher group (staff, not a superuser)."""
+    from tests.editorial import member_of
+
+    return member_of("Publisher", "pablo")
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client
