@@ -34,6 +34,12 @@ def publisher(db):
 
 
 @pytest.fixture
+def staff_editor(db):
+    """A staff account with a real password and no group: for signing in and asking for tokens."""
+    return get_user_model().objects.create_user("ed", password="right-password-123", is_staff=True)
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client
