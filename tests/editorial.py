@@ -1,5 +1,5 @@
 """Helpers for the editorial tests (the workflow, the admin, the API's writes, test_permission_matrix,
-test_write_paths): users in each role, entries in each status, the admin's POST data as a browser
+tests/write_paths/): users in each role, entries in each status, the admin's POST data as a browser
 sends it, and what is stored."""
 
 from django.contrib import admin
@@ -14,7 +14,16 @@ from rest_framework.test import APIClient
 from actors.models import Actor
 from core.publishing import Status
 from events.models import Event, Quote, Source
-from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    AffiliationFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
 
 ROLES = ["anonymous", "nonstaff_editor", "staff_no_group", "editor", "publisher", "superuser"]
 GROUPS = {"nonstaff_editor": "Editor", "editor": "Editor", "publisher": "Publisher"}
@@ -214,3 +223,36 @@ def inline_errors(response, prefix):
                 errors += [str(error) for errors_ in form.errors.values() for error in errors_]
             return errors
     return None
+
+
+def row_values(obj):
+    """Every stored column of the row (None once deleted)."""
+    return type(obj).objects.filter(pk=obj.pk).values().first()
+
+
+# For each inline: the parent entry, the row and a change to one of the row's fields. A row with a
+# status of its own is published on a draft parent (whose page an Editor may open and save); a
+# row without one follows its parent, which is published.
+def quote_row():
+    quote = QuoteFactory(event=EventFactory(status=Status.DRAFT))
+    return quote.event, quote, "text", "Changed words"
+
+
+def participation_row():
+    participation = ParticipationFactory(event=EventFactory())
+    return participation.event, participation, "role", "host"
+
+
+def citation_row():
+    citation = CitationFactory(event=EventFactory(cited=False))
+    return citation.event, citation, "locator", "p. 99"
+
+
+def alias_row():
+    alias = ActorAliasFactory(actor=ActorFactory())
+    return alias.actor, alias, "name", "Changed alias"
+
+
+def affiliation_row():
+    affiliation = AffiliationFactory(person=ActorFactory())
+    return affiliation.person, affiliation, "title", "Changed title"
