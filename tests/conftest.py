@@ -3,6 +3,14 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 
+def pytest_configure(config):
+    """A fast password hasher: the suite makes and signs in hundreds of accounts, and PBKDF2's
+    million iterations cost about 0.4 s each. Strength is production's concern, not the tests'."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Cached pages and throttle counters from one test must not reach the next."""
