@@ -16,7 +16,7 @@ from core.publishing import Status
 from events.models import Event, Quote, Source
 from tests.editorial import admin_client, changelist_url, make_entry, make_user, messages_shown, row_values
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 
 PUBLISHABLE_ACTIONS = {"send_to_review", "publish", "publish_with_related", "withdraw", "delete_drafts"}

@@ -26,7 +26,7 @@ from tests.editorial import (
     row_values,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 
 INLINES = {

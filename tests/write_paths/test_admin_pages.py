@@ -27,7 +27,7 @@ from tests.editorial import (
 )
 from tests.factories import SourceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 
 # Each editorial model's own admin pages, on a published entry or a row of one. The other

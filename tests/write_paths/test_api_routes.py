@@ -14,7 +14,7 @@ from events.models import Event, Quote, Source
 from tests.editorial import EDITED, api_client, api_url, history, if_match, make_entry, make_user, row_values
 from tests.factories import ActorFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
