@@ -49,8 +49,8 @@ test: $(VENV)/.installed
 	$(BIN)/pytest
 
 # The suite without the generated cases (marker `generated`: the permission matrix, the write
-# paths, the bad-input corpus; about two thirds of its time) for a quick run while working.
-# CI runs them all with `make test`.
+# paths, the bad-input corpus), for a quick run while working: under a minute on SQLite where
+# the whole suite takes two. CI runs them all with `make test`.
 test-quick: $(VENV)/.installed
 	$(BIN)/pytest -m "not generated"
 
