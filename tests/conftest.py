@@ -3,6 +3,14 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 
+def pytest_configure(config):
+    """A fast password hasher: the suite makes and signs in hundreds of accounts, and PBKDF2's
+    million iterations cost about 0.4 s each. Strength is production's concern, not the tests'."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Cached pages and throttle counters from one test must not reach the next."""
@@ -15,6 +23,28 @@ def empty_cache():
 def editor(db):
     """A superuser: the admin tests are about pages and actions, not permissions."""
     return get_user_model().objects.create_superuser(username="editor", email="", password="pw-for-tests-only")
+
+
+@pytest.fixture
+def group_editor(db):
+    """A member of the Editor group (staff, not a superuser): what the workflow lets an Editor do."""
+    from tests.editorial import member_of
+
+    return member_of("Editor", "edna")
+
+
+@pytest.fixture
+def publisher(db):
+    """A member of the Publisher group (staff, not a superuser)."""
+    from tests.editorial import member_of
+
+    return member_of("Publisher", "pablo")
+
+
+@pytest.fixture
+def staff_editor(db):
+    """A staff account with a real password and no group: for signing in and asking for tokens."""
+    return get_user_model().objects.create_user("ed", password="right-password-123", is_staff=True)
 
 
 @pytest.fixture

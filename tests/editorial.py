@@ -1,5 +1,6 @@
-"""Helpers for the editorial-integrity tests (test_permission_matrix, test_write_paths): users in
-each role, entries in each status, the admin's POST data as a browser sends it, and what is stored."""
+"""Helpers for the editorial tests (the workflow, the admin, the API's writes, test_permission_matrix,
+tests/write_paths/): users in each role, entries in each status, the admin's POST data as a browser
+sends it, and what is stored."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -13,7 +14,16 @@ from rest_framework.test import APIClient
 from actors.models import Actor
 from core.publishing import Status
 from events.models import Event, Quote, Source
-from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    AffiliationFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
 
 ROLES = ["anonymous", "nonstaff_editor", "staff_no_group", "editor", "publisher", "superuser"]
 GROUPS = {"nonstaff_editor": "Editor", "editor": "Editor", "publisher": "Publisher"}
@@ -43,6 +53,21 @@ def make_user(role):
     return users.get(pk=user.pk)  # fresh permission cache
 
 
+def member_of(group, username, *, is_staff=True):
+    """A staff account (editors are staff) in ``group``, with a password."""
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=is_staff)
+    user.groups.add(Group.objects.get(name=group))
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def token_client(user):
+    """An API client authenticated by a token created for the user, who stays at ``client.user``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.user = user
+    return client
+
+
 def make_entry(model, status, value="Current value"):
     """An entry in ``status`` that the publication rules allow to publish (an event citing a
     published source; a quote by a published speaker from a published source)."""
@@ -62,6 +87,45 @@ def api_client(user):
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
+
+
+def event_form(event, **changes):
+    """The event change form's POST data as the browser would send it, with no inline rows."""
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "event_type": event.event_type_id,
+        "summary": event.summary,
+        "start_date": event.start_date.isoformat(),
+        "end_date": "",
+        "date_precision": event.date_precision,
+        "location": event.location,
+        "country": event.country,
+        "expected_version": event.version,
+        "change_reason": "",
+    }
+    for prefix in ("participations", "citations", "quotes"):
+        rows = list(getattr(event, prefix).all())
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+        for n, row in enumerate(rows):
+            data[f"{prefix}-{n}-id"] = row.pk
+            data[f"{prefix}-{n}-event"] = event.pk
+            if prefix == "participations":
+                data[f"{prefix}-{n}-actor"], data[f"{prefix}-{n}-role"] = row.actor_id, row.role
+            elif prefix == "citations":
+                data[f"{prefix}-{n}-source"], data[f"{prefix}-{n}-locator"] = row.source_id, row.locator
+            else:
+                data.update(
+                    {
+                        f"{prefix}-{n}-text": row.text,
+                        f"{prefix}-{n}-speaker": row.speaker_id,
+                        f"{prefix}-{n}-source": row.source_id,
+                        f"{prefix}-{n}-said_on_precision": row.said_on_precision,
+                    }
+                )
+    data.update(changes)
+    return data
 
 
 def admin_url(obj, view, *args):
@@ -159,3 +223,36 @@ def inline_errors(response, prefix):
                 errors += [str(error) for errors_ in form.errors.values() for error in errors_]
             return errors
     return None
+
+
+def row_values(obj):
+    """Every stored column of the row (None once deleted)."""
+    return type(obj).objects.filter(pk=obj.pk).values().first()
+
+
+# For each inline: the parent entry, the row and a change to one of the row's fields. A row with a
+# status of its own is published on a draft parent (whose page an Editor may open and save); a
+# row without one follows its parent, which is published.
+def quote_row():
+    quote = QuoteFactory(event=EventFactory(status=Status.DRAFT))
+    return quote.event, quote, "text", "Changed words"
+
+
+def participation_row():
+    participation = ParticipationFactory(event=EventFactory())
+    return participation.event, participation, "role", "host"
+
+
+def citation_row():
+    citation = CitationFactory(event=EventFactory(cited=False))
+    return citation.event, citation, "locator", "p. 99"
+
+
+def alias_row():
+    alias = ActorAliasFactory(actor=ActorFactory())
+    return alias.actor, alias, "name", "Changed alias"
+
+
+def affiliation_row():
+    affiliation = AffiliationFactory(person=ActorFactory())
+    return affiliation.person, affiliation, "title", "Changed title"

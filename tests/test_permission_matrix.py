@@ -33,7 +33,7 @@ from tests.editorial import (
     stored,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 STATUSES = [Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN]
 OPERATIONS = ["edit", "delete", "send_to_review", "publish", "withdraw"]

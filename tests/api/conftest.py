@@ -1,7 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from rest_framework.test import APIClient
+
+# Shared with the whole suite from tests/editorial.py; tests import them from here too.
+from tests.editorial import member_of, token_client  # noqa: F401
 
 
 def user_with(*codenames, username="tool"):
@@ -9,23 +11,6 @@ def user_with(*codenames, username="tool"):
     user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
-
-
-def member_of(group, username, *, is_staff=True):
-    from django.contrib.auth.models import Group
-
-    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=is_staff)
-    user.groups.add(Group.objects.get(name=group))
-    return get_user_model().objects.get(pk=user.pk)
-
-
-def token_client(user):
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    client.user = user
-    return client
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """The changes feed (/api/changes/) from the public change log the database keeps: every way an
 entry enters or leaves the public site, under the identifier the public saw."""
 
+import datetime
 import io
+import time
 
 import pytest
 from django.db import connection
@@ -13,7 +15,6 @@ from core.publishing import Status
 from events import services
 from events.models import Event, PublicChange, Quote, Source
 from tests.api.conftest import member_of, token_client
-from tests.events.test_workflow import just_before
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -26,9 +27,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def publisher():
-    return member_of("Publisher", "pablo")
+def just_before():
+    """A ``since`` for what the test writes next. SQLite's clock, which stamps the change log,
+    has milliseconds: a write in the same millisecond would otherwise look older. The pause
+    first keeps what the test wrote just before out (a write in the previous millisecond)."""
+    time.sleep(0.003)
+    return datetime.datetime.now(datetime.UTC) - datetime.timedelta(milliseconds=1)
 
 
 def changes(since, resource=None):
@@ -255,3 +259,48 @@ def test_aliases_written_through_the_api_are_found_as_duplicates(publisher):
         "/api/actors/", {"name": "Diplomat, The", "slug": "the-diplomat", "kind": "person"}, format="json"
     )
     assert (response.status_code, response["X-Possible-Duplicates"]) == (201, "wang-yi")
+
+
+# The feed's parameters and pages --------------------------------------------------------------
+
+
+def test_changes_feed_lists_published_creations_updates_and_withdrawals_only(api, publisher):
+    start = just_before()
+    event = EventFactory(status=Status.DRAFT, slug="e", title="Draft only")
+    ActorFactory(status=Status.DRAFT, slug="never-published")
+    workflow.publish(obj=event, user=publisher)
+    source = Source.objects.get()
+    workflow.withdraw(obj=event, user=publisher)
+    response = api.get("/api/changes/", {"since": start.isoformat()})
+    assert response.status_code == 200
+    results = [(r["resource"], r["id"], r["change"]) for r in response.json()["results"]]
+    assert results == [
+        ("source", str(source.pk), "created"),
+        ("event", "e", "created"),
+        ("event", "e", "withdrawn"),
+    ]
+    assert response.json()["results"][1]["api_url"] == "http://testserver/api/events/e/"
+
+
+def test_changes_feed_pages_without_gaps_and_rejects_bad_times(api):
+    start = just_before()
+    for n in range(7):
+        SourceFactory(title=f"S{n}")
+    seen, url = [], f"/api/changes/?since={start.isoformat().replace('+', '%2B')}&page_size=3"
+    while url:
+        data = api.get(url).json()
+        seen += [r["id"] for r in data["results"]]
+        url = data["next"]
+    assert seen == [str(s.pk) for s in Source.objects.order_by("pk")]
+    assert api.get("/api/changes/").json() == {"since": ["Required: an ISO 8601 time, such as 2026-11-01T00:00:00Z."]}
+    assert api.get("/api/changes/?since=yesterday").status_code == 400
+    assert api.get("/api/changes/?since=2026-11-01T00:00:00").json() == {
+        "since": ["Give a time zone, such as Z or +01:00."]
+    }
+
+
+def test_changes_feed_takes_any_time_zone(api):
+    assert api.get("/api/changes/", {"since": "2000-01-10T19:00:01+19:00"}).status_code == 200
+    assert api.get("/api/changes/", {"since": "0001-01-01T00:00:00+01:00"}).json() == {
+        "since": ["That time is out of range."]
+    }

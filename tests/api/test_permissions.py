@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from core.publishing import Status
 from events.models import Event, Quote
-from tests.api.conftest import token_client, user_with
+from tests.api.conftest import member_of, token_client, user_with
 from tests.factories import ActorFactory, EventFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,11 @@ def test_editors_rate_does_not_cap_anonymous_clients(api, monkeypatch):
 
     monkeypatch.setattr(EditorRateThrottle, "THROTTLE_RATES", {"user": "1/minute"})
     assert [api.get(f"/api/event-types/?n={n}").status_code for n in range(3)] == [200, 200, 200]
+
+
+def test_api_editor_cannot_change_a_published_entry():
+    client = token_client(member_of("Editor", "api-edna"))
+    EventFactory(slug="live", title="Live")
+    response = client.patch("/api/events/live/", {"title": "Changed"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 403
+    assert Event.objects.get(slug="live").title == "Live"

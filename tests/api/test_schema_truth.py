@@ -27,6 +27,7 @@ def admits(schema, value):
     return jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value)
 
 
+@pytest.mark.generated  # a request for every query parameter the schema lists
 @pytest.mark.parametrize("path", LISTS)
 def test_list_parameters_admit_the_empty_value_the_api_treats_as_absent(api, openapi, path):
     """A page's form submits empty fields (?q=&type=); the API shares its FilterSets."""

@@ -181,7 +181,7 @@ def interleaved(holding, waiting):
 
     import psycopg
 
-    from tests.site.test_availability import dsn
+    from tests.relations_site.test_availability import dsn
 
     with psycopg.connect(dsn()) as first, psycopg.connect(dsn()) as second:
         first.execute(*holding)

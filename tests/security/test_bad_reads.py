@@ -13,7 +13,7 @@ import pytest
 
 from . import corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 PAGES = corpus.page_addresses()
 API_READS = corpus.api_operations(methods=("get",)) + corpus.unlisted_api_addresses()

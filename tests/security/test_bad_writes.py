@@ -24,7 +24,7 @@ from events.models import Event, Quote, Source
 
 from . import corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 ALL_WRITES = corpus.api_operations(methods=("post", "put", "patch", "delete"))
 # The resources' writes; the token endpoints (/api/auth/…) take credentials, not entries.

@@ -30,7 +30,7 @@ from tests.factories import (
 
 from . import corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 # Markup in stored text, and how it reads once escaped. "bold" is the word searches look for.
 MARKUP = '<b>bold</b> <script>alert("x")</script> &amp; </script><img src=x onerror=alert(1)>'

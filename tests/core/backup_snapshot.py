@@ -1,9 +1,9 @@
 """Everything a client or a copy of the database could tell apart: every page of the four API
 lists, their CSV exports, and `dumpdata` of every table (history, users and drafts included).
 
-tests/test_backup.py takes it in the test process for the original database, and runs
-`python -m tests.backup_snapshot` with DATABASE_URL naming the restored one: a separate process
-that knows only that database.
+tests/core/test_backup.py takes it in the test process for the original database, and runs
+`python -m tests.core.backup_snapshot` with DATABASE_URL naming the restored one: a separate
+process that knows only that database.
 """
 
 import io

@@ -1,8 +1,13 @@
 """Detail pages: published entries for everyone, drafts only as a preview for editors."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.test import APIClient
 
 from core.publishing import Status
+from events.models import Event
+from tests.editorial import admin_client
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -82,3 +87,30 @@ def test_quote_page_hides_link_to_a_draft_event(client):
     response = client.get(quote.get_absolute_url())
     assert response.status_code == 200
     assert MARKER not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["event", "source", "quote"])
+def test_staff_without_permission_gets_404_for_drafts_like_the_api(kind, group_editor):
+    marker = "previewleak"
+    draft = {
+        "event": lambda: EventFactory(status=Status.DRAFT, title=marker),
+        "source": lambda: SourceFactory(status=Status.DRAFT, title=marker),
+        "quote": lambda: QuoteFactory(status=Status.DRAFT, text=marker),
+    }[kind]()
+    staff = get_user_model().objects.create_user("staff", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 404
+    assert marker not in response.content.decode()
+    preview = admin_client(group_editor).get(draft.get_absolute_url())
+    assert preview.status_code == 200 and marker in preview.content.decode()
+
+
+def test_an_editor_previewing_an_event_without_a_published_source_is_told_it_is_not_public(group_editor):
+    event = EventFactory(slug="unsourced", title="Unsourced event", cited=False)
+    CitationFactory(event=event, source=SourceFactory(status=Status.DRAFT))
+    assert APIClient().get("/api/events/unsourced/").status_code == 404
+    response = admin_client(group_editor).get("/events/unsourced/")
+    assert (response.status_code, response.context["is_preview"]) == (200, True)
+    assert (Event.objects.get(pk=event.pk).is_published, EventFactory().is_published) == (False, True)

@@ -20,7 +20,7 @@ from django.db import connection
 from core import workflow
 from core.publishing import Status
 from events.models import Event
-from tests.backup_snapshot import ADDED_SOURCE_TITLE, snapshot
+from tests.core.backup_snapshot import ADDED_SOURCE_TITLE, snapshot
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,
@@ -121,7 +121,7 @@ def test_backup_restored_into_an_empty_database_serves_exactly_the_same_records(
     written = capsys.readouterr().out
     restored = run(["manage.py", "restore", "--noinput", str(path)], empty_database_url)
     assert restored.returncode == 0, restored.stderr
-    seen = run(["-m", "tests.backup_snapshot"], empty_database_url)
+    seen = run(["-m", "tests.core.backup_snapshot"], empty_database_url)
     assert seen.returncode == 0, seen.stderr
     copy = json.loads(seen.stdout)
 

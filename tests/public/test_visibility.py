@@ -1,10 +1,16 @@
 """No draft leaks: every public surface, with drafts carrying a marker created first."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
+from rest_framework.test import APIClient
 
+from core import workflow
 from core.publishing import Status
+from events.models import Event
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,
@@ -149,3 +155,41 @@ def test_filters_on_unpublished_entries_are_errors_not_empty_results(client, rec
 def test_quote_about_a_draft_event_does_not_link_to_it(client, record):
     response = client.get("/quotes/?q=draft")
     assert record["hidden_event"].get_absolute_url() not in response.content.decode()
+
+
+# An event that left the public site still showed through its quotes ---------------------------
+
+
+@pytest.fixture
+def event_gone_by_its_source(publisher):
+    event = EventFactory(slug="gone", title="Gone event", cited=False)
+    source = SourceFactory(title="Its only source")
+    CitationFactory(event=event, source=source)
+    other_source = SourceFactory(title="The quote's source")
+    quote = QuoteFactory(event=event, source=other_source, text="Words about it")
+    workflow.withdraw(obj=source, user=publisher)
+    assert not Event.objects.published().filter(pk=event.pk).exists()
+    return quote
+
+
+def test_a_quote_does_not_name_an_event_that_left_the_site(client, event_gone_by_its_source):
+    quote = event_gone_by_its_source
+    assert client.get("/events/gone/").status_code == 404
+    for url in (quote.get_absolute_url(), "/quotes/"):
+        html = client.get(url).content.decode()
+        assert "Words about it" in html and "Gone event" not in html and "/events/gone/" not in html, url
+    assert APIClient().get(f"/api/quotes/{quote.pk}/").json()["event"] is None
+    assert [q["event"] for q in APIClient().get("/api/quotes/").json()["results"]] == [None]
+
+
+def test_quote_json_ld_is_not_about_an_event_that_left_the_site(client, event_gone_by_its_source):
+    response = client.get(event_gone_by_its_source.get_absolute_url())
+    assert "about" not in response.context["jsonld"]
+
+
+def test_quote_exports_do_not_name_an_event_that_left_the_site(event_gone_by_its_source):
+    api = APIClient()
+    rows = list(csv.DictReader(io.StringIO(b"".join(api.get("/api/quotes/?format=csv").streaming_content).decode())))
+    assert [(r["text"], r["event"]) for r in rows] == [("Words about it", "")]
+    lines = b"".join(api.get("/api/quotes/?format=ndjson").streaming_content).decode().splitlines()
+    assert [json.loads(line)["event"] for line in lines[1:]] == [None]
