@@ -60,6 +60,7 @@ class EditorWritesMixin:
         reason = change_reason(self.request)
         serializer.save(created_by=self.request.user, updated_by=self.request.user)
         self.record_reason(serializer.instance, reason)
+        serializer.instance = self.as_read(serializer.instance)
 
     def update(self, request, *args, **kwargs):
         # Whether the user may change this entry at all comes before what they sent: an Editor's
@@ -82,6 +83,12 @@ class EditorWritesMixin:
         obj.refresh_from_db()
         serializer.save(updated_by=self.request.user, version=version)
         self.record_reason(serializer.instance, reason)
+        serializer.instance = self.as_read(serializer.instance)
+
+    def as_read(self, obj):
+        """The entry as a GET by this writer shows it, for the response: its links by the
+        reader's rule (``with_links``), not every row the write left behind."""
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
 
     @transaction.atomic
     def perform_destroy(self, instance):

@@ -79,10 +79,25 @@ def citations(*, user=None, previewing=False):
     )
 
 
+def participations_of(event, *, user=None, previewing=False):
+    """The participations of ``event`` whose actor the reader sees (``participants``' rule)."""
+    return Participation.objects.filter(event=event, **_linked(user, Actor, "actor", previewing=previewing))
+
+
+def citations_of(event, *, user=None, previewing=False):
+    """The citations of ``event`` whose source the reader sees (``citations``' rule)."""
+    return Citation.objects.filter(event=event, **_linked(user, Source, "source", previewing=previewing))
+
+
 def _linked_quotes(user, *, previewing):
-    if shows_links_to(user, Quote, previewing=previewing):
-        return Quote.objects.all()
-    return Quote.objects.published()
+    """Quotes the reader sees linked from an entry: public ones; in an editor's preview every
+    quote, but only with a speaker and a source that editor may open too."""
+    if not shows_links_to(user, Quote, previewing=previewing):
+        return Quote.objects.published()
+    return Quote.objects.filter(
+        **_linked(user, Actor, "speaker", previewing=previewing),
+        **_linked(user, Source, "source", previewing=previewing),
+    )
 
 
 def _linked_events(user, *, previewing):

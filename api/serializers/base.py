@@ -80,7 +80,23 @@ class ModelValidationMixin:
         return attrs
 
 
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
+class ReaderQuerysetMixin:
+    """A reference to an entry the writer may read (``selector(user)``, the app's selector): an
+    unpublished entry they may not see does not exist for them, as on its address, rather than
+    a way to test whether it does."""
+
+    def __init__(self, *, selector=None, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        if self.selector is None:
+            return super().get_queryset()
+        request = self.context.get("request")
+        return self.selector(request.user if request else None)
+
+
+class IdRelatedField(ReaderQuerysetMixin, serializers.PrimaryKeyRelatedField):
     """A reference by id: a JSON integer, or the digits of one (from a form). 1.5, true or "１"
     is refused; the database lookup would have read each of them as the entry with id 1."""
 
@@ -90,6 +106,10 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class SlugRelatedField(ReaderQuerysetMixin, serializers.SlugRelatedField):
+    """A reference by slug to an entry the writer may read (``selector``)."""
 
 
 class CompleteRowsMixin:

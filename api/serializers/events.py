@@ -8,12 +8,14 @@ Related rows arrive prefetched and filtered to published entries by the viewsets
 from django.db import transaction
 from rest_framework import serializers
 
+from actors import selectors as actor_selectors
 from actors.models import Actor
 from api.serializers.base import (
     CompleteRowsMixin,
     IdRelatedField,
     LinksMixin,
     ModelValidationMixin,
+    SlugRelatedField,
     SparseFieldsMixin,
     absolute,
     replace_rows,
@@ -31,7 +33,7 @@ class EventTypeSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
 
 class ParticipantSerializer(CompleteRowsMixin, serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    actor = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), selector=actor_selectors.actors_for)
     name = serializers.CharField(source="actor.name", read_only=True)
     kind = serializers.CharField(source="actor.kind", read_only=True)
     api_url = serializers.SerializerMethodField()
@@ -45,7 +47,7 @@ class ParticipantSerializer(CompleteRowsMixin, serializers.ModelSerializer):
 
 
 class CitedSourceSerializer(CompleteRowsMixin, serializers.ModelSerializer):
-    source = IdRelatedField(queryset=Source.objects.all())
+    source = IdRelatedField(queryset=Source.objects.all(), selector=selectors.sources_for)
     title = serializers.CharField(source="source.title", read_only=True)
     url = serializers.CharField(source="source.url", read_only=True)
     publisher = serializers.CharField(source="source.publisher", read_only=True)
@@ -104,7 +106,7 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         participations = validated_data.pop("participations", [])
         citations = validated_data.pop("citations", [])
         event = Event.objects.create(**validated_data)
-        self._replace_related(event, participations, citations)
+        self._replace_related(event, participations, citations, user=self.writer)
         return event
 
     @transaction.atomic
@@ -112,15 +114,23 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         participations = validated_data.pop("participations", None)
         citations = validated_data.pop("citations", None)
         event = super().update(instance, validated_data)
-        self._replace_related(event, participations, citations)
+        self._replace_related(event, participations, citations, user=self.writer)
         return event
 
+    @property
+    def writer(self):
+        request = self.context.get("request")
+        return request.user if request else None
+
     @staticmethod
-    def _replace_related(event, participations, citations):
-        """A list given in a write replaces the event's participants or sources; omitted, it is kept."""
+    def _replace_related(event, participations, citations, *, user):
+        """A list given in a write replaces the event's participants or sources that the writer
+        sees (an editor's view: events.selectors); omitted, they are kept. Rows linking to an
+        unpublished entry the writer may not see are not theirs to remove: they stay."""
+        links = {"user": user, "previewing": True}
         if participations is not None:
             replace_rows(
-                event.participations.all(),
+                selectors.participations_of(event, **links),
                 participations,
                 model=Participation,
                 parent={"event": event},
@@ -128,7 +138,11 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
             )
         if citations is not None:
             replace_rows(
-                event.citations.all(), citations, model=Citation, parent={"event": event}, key=lambda row: row.source_id
+                selectors.citations_of(event, **links),
+                citations,
+                model=Citation,
+                parent={"event": event},
+                key=lambda row: row.source_id,
             )
 
     def validate_participants(self, rows):
@@ -148,15 +162,19 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
 
 
 class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
-    speaker = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    speaker = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), selector=actor_selectors.actors_for)
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     speaker_kind = serializers.CharField(source="speaker.kind", read_only=True)
-    source = IdRelatedField(queryset=Source.objects.all())
+    source = IdRelatedField(queryset=Source.objects.all(), selector=selectors.sources_for)
     source_title = serializers.CharField(source="source.title", read_only=True)
     source_url = serializers.CharField(source="source.url", read_only=True)
     source_publisher = serializers.CharField(source="source.publisher", read_only=True)
-    event = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Event.objects.all(), allow_null=True, required=False
+    event = SlugRelatedField(
+        slug_field="slug",
+        queryset=Event.objects.all(),
+        selector=selectors.events_for,
+        allow_null=True,
+        required=False,
     )
     said_on_display = serializers.CharField(read_only=True)
 
