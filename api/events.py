@@ -1,7 +1,9 @@
-from django.db.models import Case, Value, When
+from django.db.models import Case, OuterRef, TextField, Value, When
+from django.db.models.functions import Cast, Concat
 from rest_framework import mixins, viewsets
 
 from api.base import PublishedViewSet
+from api.exports import joined
 from api.serializers.events import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
 from api.writes import EditorWritesMixin, WorkflowActionsMixin
 from events import selectors
@@ -34,6 +36,21 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("quote_count", "quote_count"),
         ("summary", "summary"),
     )
+
+    def get_export_columns(self):
+        """The public's participants and sources are read from the event's public summary; an
+        editor's preview (?status=) joins the rows that editor sees, as the JSON shows them."""
+        if not self.previewing:
+            return self.export_columns
+        links = {"user": self.request.user, "previewing": True}
+        previewed = {
+            "participants": joined(
+                selectors.participations_of(OuterRef("pk"), **links),
+                Concat("actor__slug", Value(":"), "role", output_field=TextField()),
+            ),
+            "sources": joined(selectors.citations_of(OuterRef("pk"), **links), Cast("source_id", TextField())),
+        }
+        return tuple((name, previewed.get(name, column)) for name, column in self.export_columns)
 
     def with_links(self, queryset):
         """Participants, sources and the quote count the reader sees (events.selectors). The

@@ -20,6 +20,9 @@ class ExportMixin:
 
     export_columns = ()
 
+    def get_export_columns(self):
+        return self.export_columns
+
     def export_metadata(self):
         return {
             "source": f"Relations, {self.request.build_absolute_uri('/')}",
@@ -43,7 +46,7 @@ class ExportMixin:
                 # format; the writer's CRLF only makes it quote a lone CR, as COPY does.
                 return writer.writerow([neutralized(value) for value in row])[:-2] + "\n"
 
-            columns = self.export_columns
+            columns = self.get_export_columns()
             header = [name for name, _ in columns]
             annotations = {f"export_{name}": col for name, col in columns if not isinstance(col, str)}
             fields = [col if isinstance(col, str) else f"export_{name}" for name, col in columns]

@@ -113,10 +113,12 @@ def event_quotes(*, user=None, previewing=False):
 
 def quote_counts(queryset, *, user=None, previewing=False):
     """``quote_count`` on each event: the public's is stored per event by a trigger
-    (EventSummary, events/public_summary.py); an editor's preview counts every quote."""
+    (EventSummary, events/public_summary.py); an editor's preview counts the quotes it links
+    (``event_quotes``)."""
     if not shows_links_to(user, Quote, previewing=previewing):
         return queryset.annotate(quote_count=F("public_summary__quote_count"))
-    quotes = Quote.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
+    linked = _linked_quotes(user, previewing=previewing)
+    quotes = linked.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
     return queryset.annotate(quote_count=Coalesce(Subquery(quotes.values("n"), output_field=IntegerField()), 0))
 
 

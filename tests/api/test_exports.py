@@ -142,3 +142,30 @@ def test_csv_cells_that_start_a_formula_are_neutralized():
         ("'\tTabbed", "Plain = text"),
         ("'" + FORMULAS[2], "'-1 and a\ttab"),
     ]
+
+
+def test_an_editors_csv_and_ndjson_name_the_same_links_and_the_publics_only_published_ones(api):
+    from tests.editorial import member_of, token_client
+
+    event = EventFactory(slug="hub", cited=False)
+    public_source = CitationFactory(event=event).source
+    draft_source = CitationFactory(event=event, source=SourceFactory(status=Status.DRAFT)).source
+    ParticipationFactory(event=event, actor=ActorFactory(slug="public-actor"), role="host")
+    ParticipationFactory(event=event, actor=ActorFactory(slug="draft-actor", status=Status.DRAFT), role="observer")
+    QuoteFactory(event=event, source=public_source)
+    QuoteFactory(event=event, source=public_source, status=Status.DRAFT)
+    editor = token_client(member_of("Editor", "csv-editor"))
+
+    def csv_row(client, query):
+        (row,) = csv.DictReader(io.StringIO(body(client.get(f"/api/events/?format=csv{query}"))))
+        return sorted(row["participants"].split(";")), sorted(row["sources"].split(";")), row["quote_count"]
+
+    (_meta, line) = body(editor.get("/api/events/?format=ndjson&status=all")).splitlines()
+    ndjson = json.loads(line)
+
+    assert csv_row(editor, "&status=all") == (
+        sorted(f"{p['actor']}:{p['role']}" for p in ndjson["participants"]),
+        sorted(str(s["source"]) for s in ndjson["sources"]),
+        str(ndjson["quote_count"]),
+    ) == (["draft-actor:observer", "public-actor:host"], sorted([str(public_source.pk), str(draft_source.pk)]), "2")
+    assert csv_row(api, "") == csv_row(editor, "") == (["public-actor:host"], [str(public_source.pk)], "1")
