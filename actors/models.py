@@ -34,6 +34,9 @@ class ActorKind(models.TextChoices):
 
 
 class Actor(Publishable):
+    # Changes to these while the entry is public are listed as corrections on its page (core/history.py).
+    corrected_fields = ("name", "kind", "country", "description", "wikidata_id")
+
     name = models.CharField(
         max_length=200,
         help_text="The name most readers know, in English: “Xi Jinping”, “Russia”, "
@@ -121,6 +124,11 @@ class Actor(Publishable):
 
     def get_absolute_url(self):
         return reverse("actors:detail", kwargs={"slug": self.slug})
+
+    def refused_transition(self):
+        if self.merged_into_id:
+            return f"“{self}” was merged into another actor; work on that one."
+        return None
 
     def as_referrer(self):
         # The only actor that refers to another is one merged into it (merged_into, PROTECT).

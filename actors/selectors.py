@@ -35,7 +35,7 @@ def members(*, user=None, previewing=False):
     return Prefetch("members", queryset=_affiliations(user, "person", previewing=previewing))
 
 
-def merged_into_public(slug):
+def merged_into_public(*, slug):
     """The published actor that the actor at ``slug`` was merged into, or None: a merged
     actor's address leads there."""
     merged = Actor.objects.filter(slug=slug, merged_into__status=Status.PUBLISHED).select_related("merged_into").first()

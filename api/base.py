@@ -91,5 +91,3 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(serializer_errors(exc))
     return drf_exception_handler(exc, context)
-
-

@@ -30,7 +30,6 @@ from core.publishing import Publishable, Status
 
 GENERATION_KEY = "relations:generation"
 TIMEOUT = 60 * 60
-CACHED_PREFIXES = ("/api/", "/events/", "/actors/", "/quotes/", "/sources/", "/search/", "/feeds/", "/sitemap")
 
 
 def generation():
@@ -142,7 +141,7 @@ class PublicCacheMiddleware:
     def cacheable_request(request):
         if not settings.PUBLIC_CACHE or request.method not in ("GET", "HEAD"):
             return False
-        if not request.path.startswith(CACHED_PREFIXES) and request.path != "/":
+        if not request.path.startswith(settings.PUBLIC_CACHE_PREFIXES) and request.path != "/":
             return False
         # Editors (a session, a token) see drafts and previews: never from or into the cache.
         if "HTTP_AUTHORIZATION" in request.META or request.COOKIES.get("sessionid"):

@@ -28,11 +28,6 @@ class Status(models.TextChoices):
         return frozenset({cls.DRAFT, cls.REVIEW})
 
     @classmethod
-    def unpublished(cls):
-        """Every status the public never sees; only ``may_see_unpublished`` readers do."""
-        return frozenset({cls.DRAFT, cls.REVIEW, cls.WITHDRAWN})
-
-    @classmethod
     def allowed_from(cls, target):
         """The statuses a transition to ``target`` may start from (restore: withdrawn → published)."""
         return {
@@ -139,6 +134,14 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    # The fields whose changes while public are corrections (core/history.py); each model names its own.
+    corrected_fields = ()
+
+    def refused_transition(self):
+        """Why no status change is allowed on this entry at all, or None (an actor merged into
+        another says so)."""
+        return None
 
     def publication_problems(self):
         """What stops this entry from being published, as sentences for an editor (none here;

@@ -98,8 +98,9 @@ VERBS = {Status.REVIEW: "sent to review", Status.PUBLISHED: "published", Status.
 
 def _set_status(*, obj, status, user, reason=""):
     locked = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if getattr(locked, "merged_into_id", None):
-        raise TransitionError(f"“{obj}” was merged into another actor; work on that one.")
+    refusal = locked.refused_transition()
+    if refusal:
+        raise TransitionError(refusal)
     if locked.status == Status.WITHDRAWN:
         require(can_publish(user, obj), f"Only a Publisher may bring back the withdrawn “{obj}”.")
     if locked.status not in Status.allowed_from(status):
@@ -134,6 +135,10 @@ def publish(*, obj, user, include_related=False, reason=""):
         for entry in unpublished_related(obj):
             require(can_publish(user, entry), f"Only a Publisher may publish “{entry}”.")
             _set_status(obj=entry, status=Status.PUBLISHED, user=user, reason=f"Published with “{obj}”.")
+        # The rules below read the related entries as stored now, not as loaded with ``obj``
+        # (another editor may have withdrawn one meanwhile).
+        for entry in obj.publishes_with():
+            entry.refresh_from_db(fields=["status"])
     problems = obj.publication_problems()
     if problems:
         raise PublicationError(obj, problems)

@@ -101,6 +101,9 @@ class SourceKind(models.TextChoices):
 
 
 class Source(Publishable):
+    # Changes to these while the entry is public are listed as corrections on its page (core/history.py).
+    corrected_fields = ("title", "url", "publisher", "author", "published_on", "language", "kind", "archive_url")
+
     title = models.CharField(max_length=500, help_text="The headline or title as published.")
     url = models.URLField(
         "URL",
@@ -189,6 +192,18 @@ class EventQuerySet(PublishableQuerySet):
 
 
 class Event(Publishable):
+    # Changes to these while the entry is public are listed as corrections on its page (core/history.py).
+    corrected_fields = (
+        "title",
+        "summary",
+        "event_type",
+        "start_date",
+        "end_date",
+        "date_precision",
+        "location",
+        "country",
+    )
+
     title = models.CharField(max_length=300, help_text="Who did what to whom, in a line: “Putin visits Beijing”.")
     slug = models.SlugField(max_length=300, help_text="The event's address; unique. Filled from the title.")
     summary = models.TextField(blank=True, help_text="What happened, as the sources report it, neutrally.")
@@ -424,6 +439,19 @@ class QuoteQuerySet(PublishableQuerySet):
 
 
 class Quote(Publishable):
+    # Changes to these while the entry is public are listed as corrections on its page (core/history.py).
+    corrected_fields = (
+        "text",
+        "speaker",
+        "speaker_title",
+        "said_on",
+        "said_on_precision",
+        "source",
+        "event",
+        "is_paraphrase",
+        "original_text",
+    )
+
     text = models.TextField(
         help_text="The words as printed, without quotation marks. For reported speech, the report's wording."
     )

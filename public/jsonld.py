@@ -1,6 +1,6 @@
 """schema.org JSON-LD for detail pages: Event, Quotation, Person/Organization, CreativeWork.
 
-Built from objects the views already loaded (their prefetched, published-only relations);
+Built from objects the views already loaded (their prefetched relations, by the reader's rule: events.selectors);
 nothing here runs a query of its own.
 """
 

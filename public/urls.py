@@ -2,10 +2,13 @@
 keep the ``events:`` namespace and actors' the ``actors:`` one, as templates and models name them."""
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from core import converters
 from public import feeds, sitemaps
 from public.views import actors, events, home
+
+register_converter(converters.IdConverter, "id")
 
 event_patterns = [
     path("events/", events.EventListView.as_view(), name="list"),

@@ -167,6 +167,8 @@ DB_EXPORT_STATEMENT_TIMEOUT_MS = env_int("DB_EXPORT_STATEMENT_TIMEOUT_MS", 60000
 # else this process's memory.
 CACHE_URL = env_str("CACHE_URL", "")
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
+# The addresses of public reads that are cached (and "/", the home page).
+PUBLIC_CACHE_PREFIXES = ("/api/", "/events/", "/actors/", "/quotes/", "/sources/", "/search/", "/feeds/", "/sitemap")
 CACHES = {
     "default": (
         {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": CACHE_URL}

@@ -1,12 +1,9 @@
 """Root addresses: the admin, the API under /api/, the public site everywhere else."""
 
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from core import converters
 from public.views import home
-
-register_converter(converters.IdConverter, "id")
 
 handler400 = "public.views.errors.bad_request"
 handler403 = "public.views.errors.permission_denied"

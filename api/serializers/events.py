@@ -2,7 +2,7 @@
 
 A reference field (``type``, ``speaker``, ``source``, ``event``) reads and writes the same value
 (a code, slug or id); read-only companions (``type_name``, ``speaker_name``…) save a second request.
-Related rows arrive prefetched and filtered to published entries by the viewsets.
+Related rows arrive prefetched by the viewsets, filtered by the reader's rule (events.selectors).
 """
 
 from django.db import transaction

@@ -1,5 +1,5 @@
 """The editorial roles as groups: Editor (drafts, review) and Publisher (also publish, withdraw,
-restore, and edit what is public). Rules beyond permissions live in events/services.py."""
+restore, and edit what is public). Rules beyond permissions live in core/workflow.py."""
 
 from django.db import migrations
 

@@ -23,3 +23,13 @@ def jsonld(data):
 def page_url(context, number):
     """The current list's address at another page, filters kept."""
     return url_with(context["request"], page=str(number))
+
+
+@register.simple_tag
+def status_mark(entry):
+    """" (draft)" after a link to an entry the public does not see: only an editor's preview
+    links to one (events.selectors), and it should not pass for public there."""
+    status = getattr(entry, "status", None)
+    if status in (None, "published"):
+        return ""
+    return format_html(' <span class="meta">({})</span>', entry.get_status_display().lower())

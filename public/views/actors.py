@@ -48,16 +48,15 @@ class ActorDetailView(PublishedDetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # A merged actor's address leads to the actor it was merged into.
-            survivor = actor_selectors.merged_into_public(kwargs["slug"])
+            survivor = actor_selectors.merged_into_public(slug=kwargs["slug"])
             if survivor is None:
                 raise
             return redirect(survivor, permanent=True)
 
     def get_queryset(self):
         links = {"user": self.request.user, "previewing": self.previewing}
-        return (
-            actor_selectors.actors_for(self.request.user)
-            .prefetch_related("aliases", actor_selectors.organizations(**links), actor_selectors.members(**links))
+        return actor_selectors.actors_for(self.request.user).prefetch_related(
+            "aliases", actor_selectors.organizations(**links), actor_selectors.members(**links)
         )
 
     def get_context_data(self, **kwargs):

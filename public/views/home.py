@@ -43,7 +43,13 @@ class SearchView(TemplateView):
     template_name = "search.html"
     per_section = 5
     sections = (
-        ("Events", "/events/", EventFilter, lambda: event_selectors.public_events().select_related("event_type"), "summary"),
+        (
+            "Events",
+            "/events/",
+            EventFilter,
+            lambda: event_selectors.public_events().select_related("event_type"),
+            "summary",
+        ),
         ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None),
         ("Quotes", "/quotes/", QuoteFilter, lambda: event_selectors.public_quotes().select_related("speaker"), "text"),
         ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None),

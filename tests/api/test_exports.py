@@ -163,9 +163,13 @@ def test_an_editors_csv_and_ndjson_name_the_same_links_and_the_publics_only_publ
     (_meta, line) = body(editor.get("/api/events/?format=ndjson&status=all")).splitlines()
     ndjson = json.loads(line)
 
-    assert csv_row(editor, "&status=all") == (
-        sorted(f"{p['actor']}:{p['role']}" for p in ndjson["participants"]),
-        sorted(str(s["source"]) for s in ndjson["sources"]),
-        str(ndjson["quote_count"]),
-    ) == (["draft-actor:observer", "public-actor:host"], sorted([str(public_source.pk), str(draft_source.pk)]), "2")
+    assert (
+        csv_row(editor, "&status=all")
+        == (
+            sorted(f"{p['actor']}:{p['role']}" for p in ndjson["participants"]),
+            sorted(str(s["source"]) for s in ndjson["sources"]),
+            str(ndjson["quote_count"]),
+        )
+        == (["draft-actor:observer", "public-actor:host"], sorted([str(public_source.pk), str(draft_source.pk)]), "2")
+    )
     assert csv_row(api, "") == csv_row(editor, "") == (["public-actor:host"], [str(public_source.pk)], "1")

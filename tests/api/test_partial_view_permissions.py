@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 
 from core.publishing import Status
 from events.models import Event, Participation
@@ -90,6 +91,15 @@ def test_an_editor_with_every_view_permission_sees_the_draft_links(client, world
 
     assert sorted(set(re.findall(r'href="/actors/([^/"]+)/"', page))) == ["hidden-actor", "seen-actor"]
     assert participants(api) == ["hidden-actor", "seen-actor"]
+    # A link the public does not see says so: the page is published, so no banner does.
+    assert re.findall(r">([^<>]+)</a> <span class=\"meta\">\((\w+)\)</span>", page) == [
+        ("Hidden-Marker Actor", "draft"),
+        ("Hidden-Marker Actor", "draft"),
+        ("quote", "draft"),
+        ("Hidden-Marker Source", "draft"),
+    ]
+    public = Client().get("/events/hub/").content.decode()
+    assert ("(draft)" in public, "Hidden-Marker" in public) == (False, False)
 
 
 def test_a_write_answers_with_what_a_get_shows(world):

@@ -84,6 +84,7 @@ def test_quote_list_index_matches_its_nulls_last_order(data):
 
 def test_full_text_search_uses_the_gin_index(data):
     from core import search
+
     # The match itself; how the planner then joins and orders depends on table sizes.
     text = plan(search.search(Event.objects.all(), "sanctions").order_by().values("pk"), bitmaps=True)
     assert "event_search_gin" in text, text

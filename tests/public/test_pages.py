@@ -208,6 +208,7 @@ def test_facets_count_the_filtered_result_and_link_to_add_the_filter(client):
 
 def test_counts_over_ten_thousand_are_not_counted_exactly(client, monkeypatch):
     from public.views import base as views
+
     monkeypatch.setattr(views, "COUNT_CAP", 3)
     for _ in range(5):
         EventFactory()
@@ -283,6 +284,7 @@ def test_actor_suggestions_match_name_or_alias(client):
 
 def test_facets_wait_until_the_filters_narrow_the_list(client, monkeypatch):
     from public.views import base as views
+
     monkeypatch.setattr(views, "COUNT_CAP", 3)
     for n in range(5):
         EventFactory(country="RU" if n < 2 else "CN")
