@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test test-quick schemathesis lint bench loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
+.PHONY: run test test-quick schemathesis lint bench bench-mixed loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -71,6 +71,12 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py
+
+# The mixed workload alone (bench/mixed.py): thousands of distinct filter combinations, cache
+# on but cold, the JSON list and the HTML list with facets, project against baseline.
+bench-mixed: $(VENV)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py --mixed
 
 # A consistent copy of the database (DATABASE_URL, else db.sqlite3): pg_dump's custom format on
 # PostgreSQL, SQLite's online backup otherwise. Into backups/ with a UTC timestamp, or BACKUP=path.

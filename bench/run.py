@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench.mixed, when run as a script
 PYTHON = sys.executable
 EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
 DB = os.environ.get("BENCH_DB", "relations_bench")
@@ -132,19 +134,29 @@ def stop(process):
     process.wait(timeout=30)
 
 
-def wrk(url):
-    for _ in range(3):  # warm up caches and connections
-        urllib.request.urlopen(url, timeout=60).read()
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{DURATION}", "--latency", "--timeout", "10s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def wrk(url, *, paths=None, duration=DURATION):
+    """wrk on ``url`` (warmed up first), or over ``paths`` (each sent once, from ``url``'s
+    server, by bench/mixed.py's script): req/s, p50, p99 (ms), non-2xx responses, requests."""
+    command = ["wrk", "-t2", "-c8", f"-d{duration}", "--latency", "--timeout", "10s"]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        if paths is None:
+            for _ in range(3):  # warm up caches and connections
+                urllib.request.urlopen(url, timeout=60).read()
+        else:
+            from bench import mixed
+
+            script, listing = Path(tmp) / "mixed.lua", Path(tmp) / "paths.txt"
+            script.write_text(mixed.LUA)
+            listing.write_text("\n".join(paths) + "\n")
+            command += ["-s", str(script)]
+            env["BENCH_PATHS"] = str(listing)
+        out = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {m.group(1): to_ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, latency["50"], latency["99"], int(errors.group(1)) if errors else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, latency["50"], latency["99"], int(errors.group(1)) if errors else 0, requests
 
 
 def to_ms(value):
@@ -195,8 +207,36 @@ def export_benchmark():
     return results
 
 
+def mixed_benchmark():
+    """The mixed workload (bench/mixed.py): distinct filter combinations, the project's cache on
+    and emptied before each read, against the baseline on the same combinations."""
+    from bench import mixed
+
+    combinations = mixed.draw(f"{PG}/{DB}")
+    results = []
+    for name, project_paths, baseline_paths in mixed.reads(combinations):
+        baseline = serve("bench.baseline:application", 8102)
+        try:
+            base = wrk(BASELINE, paths=baseline_paths, duration=mixed.DURATION)
+        finally:
+            stop(baseline)
+        subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], capture_output=True)
+        server = serve("relations_site.wsgi:application", 8101, {"CACHE_URL": "redis://127.0.0.1:6379/3"})
+        try:
+            project = wrk(PROJECT, paths=project_paths, duration=mixed.DURATION)
+        finally:
+            stop(server)
+        results.append((name, project, base))
+    return mixed.table(results, len(combinations))
+
+
 def main():
     ensure_database()
+    if "--mixed" in sys.argv:  # make bench-mixed: the mixed workload alone
+        report = mixed_benchmark()
+        print(report)
+        (ROOT / "bench" / "latest-mixed.md").write_text(f"Events in the database: {EVENTS:,}.\n\n{report}\n")
+        return
     p = probes()
     modes = [("cached", {"CACHE_URL": "redis://127.0.0.1:6379/3"}), ("uncached", {"PUBLIC_CACHE": "0"})]
     subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], capture_output=True)
@@ -227,6 +267,7 @@ def main():
     lines += ["", "| CSV export | rows | rows/s | worker peak RSS before → after (MiB) |", "|---|---|---|---|"]
     for rows, rate, before, after in exports:
         lines.append(f"| events | {rows:,} | {rate:,.0f} | {before:.0f} → {after:.0f} |")
+    lines += ["", mixed_benchmark()]
     report = "\n".join(lines)
     print(report)
     # The last run, for copying into bench/README.md (not versioned: it changes every run).
