@@ -4,7 +4,7 @@
 from django.db.models import Prefetch, Q
 
 from actors.models import Actor, ActorAlias, Affiliation, match_key
-from core.publishing import Status, readable, shows_links_to
+from core.publishing import Status, link_filter, readable
 
 
 def public_actors():
@@ -18,10 +18,7 @@ def actors_for(user, *, status=None):
 
 
 def _affiliations(user, side, *, previewing):
-    rows = Affiliation.objects.all()
-    if not shows_links_to(user, Actor, previewing=previewing):
-        rows = rows.filter(**{f"{side}__status": Status.PUBLISHED})
-    return rows.select_related(side)
+    return Affiliation.objects.filter(**link_filter(user, Actor, side, previewing=previewing)).select_related(side)
 
 
 def organizations(*, user=None, previewing=False):

@@ -42,5 +42,4 @@ class ActorViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         return response
 
     def with_links(self, queryset):
-        links = {"user": self.request.user, "previewing": self.previewing}
-        return queryset.prefetch_related("aliases", selectors.organizations(**links))
+        return queryset.prefetch_related("aliases", selectors.organizations(**self.links))

@@ -55,6 +55,11 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
         """An editor's view (a draft's address, ?status=): links lead to unpublished entries too."""
         return shows_unpublished(self.request.user, self.queryset.model, status=self.status)
 
+    @property
+    def links(self):
+        """The reader and the mode the selectors' links follow."""
+        return {"user": self.request.user, "previewing": self.previewing}
+
     def get_queryset(self):
         try:
             queryset = self.selector(self.request.user, status=self.status)

@@ -42,13 +42,12 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         editor's preview (?status=) joins the rows that editor sees, as the JSON shows them."""
         if not self.previewing:
             return self.export_columns
-        links = {"user": self.request.user, "previewing": True}
         previewed = {
             "participants": joined(
-                selectors.participations_of(OuterRef("pk"), **links),
+                selectors.participations_of(OuterRef("pk"), **self.links),
                 Concat("actor__slug", Value(":"), "role", output_field=TextField()),
             ),
-            "sources": joined(selectors.citations_of(OuterRef("pk"), **links), Cast("source_id", TextField())),
+            "sources": joined(selectors.citations_of(OuterRef("pk"), **self.links), Cast("source_id", TextField())),
         }
         return tuple((name, previewed.get(name, column)) for name, column in self.export_columns)
 
@@ -56,11 +55,10 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         """Participants, sources and the quote count the reader sees (events.selectors). The
         public's count is stored per event (EventSummary), and the CSV export reads its
         participants and sources from there too (``public_summary__…`` columns)."""
-        links = {"user": self.request.user, "previewing": self.previewing}
         queryset = queryset.select_related("event_type").prefetch_related(
-            selectors.participants(**links), selectors.citations(**links)
+            selectors.participants(**self.links), selectors.citations(**self.links)
         )
-        return selectors.quote_counts(queryset, **links)
+        return selectors.quote_counts(queryset, **self.links)
 
 
 class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -87,17 +85,17 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
 
     def with_links(self, queryset):
         quotes = queryset.select_related("speaker", "source", "event")
-        # One quote: answered in the query. A list page: after it (paginate_queryset).
-        return self.event_visibility(quotes) if self.action == "retrieve" else quotes
+        # One quote (a read or a write's answer): in the query. A list page: after it (paginate_queryset).
+        return quotes if self.action == "list" else self.event_visibility(quotes)
 
     def event_visibility(self, quotes):
-        return selectors.with_event_visibility(quotes, user=self.request.user, previewing=self.previewing)
+        return selectors.with_event_visibility(quotes, **self.links)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
-        return selectors.attach_event_visibility(page, user=self.request.user, previewing=self.previewing)
+        return selectors.attach_event_visibility(page, **self.links)
 
     def export(self, queryset, renderer_format):
         return super().export(self.event_visibility(queryset), renderer_format)

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor
-from core.publishing import Status, readable, shows_links_to
+from core.publishing import link_filter, readable, shows_links_to
 from events.models import Citation, Event, Participation, Quote, Source
 
 # Entries ---------------------------------------------------------------------------------
@@ -48,45 +48,36 @@ def sources_for(user, *, status=None):
 # Links from an entry -----------------------------------------------------------------------
 
 
-def _linked(user, model, path, *, previewing):
-    """Filter keywords keeping rows whose ``path`` leads to an entry the reader may see. Actors
-    and sources are public by their status alone, so a join on it does (not an IN over
-    ``published()``, which hashed 250,000 sources per request)."""
-    if shows_links_to(user, model, previewing=previewing):
-        return {}
-    return {f"{path}__status": Status.PUBLISHED}
+def _participations(user, *, previewing):
+    """Participations whose actor the reader sees: a published one, or in an editor's preview
+    every actor they may open."""
+    return Participation.objects.filter(**link_filter(user, Actor, "actor", previewing=previewing))
+
+
+def _citations(user, *, previewing):
+    """Citations whose source the reader sees, by the same rule."""
+    return Citation.objects.filter(**link_filter(user, Source, "source", previewing=previewing))
 
 
 def participants(*, user=None, previewing=False, to_attr=None):
-    """Prefetch of events' participations with their actor: published actors, and in an
-    editor's preview every actor they may open."""
-    return Prefetch(
-        "participations",
-        queryset=Participation.objects.filter(**_linked(user, Actor, "actor", previewing=previewing)).select_related(
-            "actor"
-        ),
-        to_attr=to_attr,
-    )
+    """Prefetch of events' participations the reader sees, with their actor."""
+    queryset = _participations(user, previewing=previewing).select_related("actor")
+    return Prefetch("participations", queryset=queryset, to_attr=to_attr)
 
 
 def citations(*, user=None, previewing=False):
-    """Prefetch of events' citations with their source, by the same rule as ``participants``."""
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.filter(**_linked(user, Source, "source", previewing=previewing)).select_related(
-            "source"
-        ),
-    )
+    """Prefetch of events' citations the reader sees, with their source."""
+    return Prefetch("citations", queryset=_citations(user, previewing=previewing).select_related("source"))
 
 
 def participations_of(event, *, user=None, previewing=False):
-    """The participations of ``event`` whose actor the reader sees (``participants``' rule)."""
-    return Participation.objects.filter(event=event, **_linked(user, Actor, "actor", previewing=previewing))
+    """The participations of ``event`` the reader sees (a write replaces only these)."""
+    return _participations(user, previewing=previewing).filter(event=event)
 
 
 def citations_of(event, *, user=None, previewing=False):
-    """The citations of ``event`` whose source the reader sees (``citations``' rule)."""
-    return Citation.objects.filter(event=event, **_linked(user, Source, "source", previewing=previewing))
+    """The citations of ``event`` the reader sees (a write replaces only these)."""
+    return _citations(user, previewing=previewing).filter(event=event)
 
 
 def _linked_quotes(user, *, previewing):
@@ -95,8 +86,8 @@ def _linked_quotes(user, *, previewing):
     if not shows_links_to(user, Quote, previewing=previewing):
         return Quote.objects.published()
     return Quote.objects.filter(
-        **_linked(user, Actor, "speaker", previewing=previewing),
-        **_linked(user, Source, "source", previewing=previewing),
+        **link_filter(user, Actor, "speaker", previewing=previewing),
+        **link_filter(user, Source, "source", previewing=previewing),
     )
 
 
@@ -123,7 +114,7 @@ def quote_counts(queryset, *, user=None, previewing=False):
 
 
 def events_of_actor(actor, *, user=None, previewing=False):
-    """The events ``actor`` takes part in that the reader sees, newest first."""
+    """The events ``actor`` takes part in that the reader sees."""
     return _linked_events(user, previewing=previewing).filter(participations__actor=actor)
 
 
@@ -141,13 +132,14 @@ def quotes_from(source, *, user=None, previewing=False):
 
 def counterparts(events, *, exclude, user=None, previewing=False, window=100, limit=10):
     """The actors sharing most of ``events`` (the latest ``window`` of them) with ``exclude``,
-    with counts: a popular actor has tens of thousands of events, and counting them all took
+    with counts: a popular actor has tens of thousands of events, and counting them all takes
     seconds at a million events (bench/README.md)."""
     # The ids first, as a query of their own: inside an IN (…) the planner chose a parallel
     # scan of the whole date index for a popular actor.
     latest = list(events.order_by("-start_date", "-id").values_list("pk", flat=True)[:window])
     return (
-        Participation.objects.filter(event__in=latest, **_linked(user, Actor, "actor", previewing=previewing))
+        _participations(user, previewing=previewing)
+        .filter(event__in=latest)
         .exclude(actor=exclude)
         .values("actor__slug", "actor__name")
         .annotate(shared=Count("event", distinct=True))

@@ -211,7 +211,8 @@ class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # A reference to an event the reader cannot see is left out, not dangling. Lists and
-        # exports load the answer for all their rows (QuoteViewSet); one quote written asks here.
+        # exports load the answer for all their rows, an address with its quote (QuoteViewSet); a
+        # quote written that its writer may not read back asks here.
         if "event" in data and instance.event_id:
             if not hasattr(instance, "event_is_visible"):
                 request = self.context.get("request")

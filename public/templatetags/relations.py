@@ -27,7 +27,7 @@ def page_url(context, number):
 
 @register.simple_tag
 def status_mark(entry):
-    """" (draft)" after a link to an entry the public does not see: only an editor's preview
+    """ " (draft)" after a link to an entry the public does not see: only an editor's preview
     links to one (events.selectors), and it should not pass for public there."""
     status = getattr(entry, "status", None)
     if status in (None, "published"):

@@ -54,16 +54,14 @@ class ActorDetailView(PublishedDetailView):
             return redirect(survivor, permanent=True)
 
     def get_queryset(self):
-        links = {"user": self.request.user, "previewing": self.previewing}
         return actor_selectors.actors_for(self.request.user).prefetch_related(
-            "aliases", actor_selectors.organizations(**links), actor_selectors.members(**links)
+            "aliases", actor_selectors.organizations(**self.links), actor_selectors.members(**self.links)
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         actor = self.object
-        links = {"user": self.request.user, "previewing": self.previewing}
-        events = event_selectors.events_of_actor(actor, **links)
+        events = event_selectors.events_of_actor(actor, **self.links)
         context["events"] = (
             events.select_related("event_type")
             .prefetch_related(
@@ -71,9 +69,9 @@ class ActorDetailView(PublishedDetailView):
             )
             .order_by("-start_date", "-id")[: self.timeline_limit]
         )
-        context["quotes"] = event_selectors.quotes_by(actor, **links).select_related("source")[: self.quotes_limit]
+        context["quotes"] = event_selectors.quotes_by(actor, **self.links).select_related("source")[: self.quotes_limit]
         context["counterparts"] = event_selectors.counterparts(
-            events, exclude=actor, window=self.counterparts_window, limit=self.counterparts_limit, **links
+            events, exclude=actor, window=self.counterparts_window, limit=self.counterparts_limit, **self.links
         )
         return context
 

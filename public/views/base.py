@@ -140,6 +140,11 @@ class PublishedDetailView(DetailView):
     def previewing(self):
         return shows_unpublished(self.request.user, self.model)
 
+    @property
+    def links(self):
+        """The reader and the mode the selectors' links follow."""
+        return {"user": self.request.user, "previewing": self.previewing}
+
     def get_queryset(self):
         raise NotImplementedError("a detail page reads through its app's selector")
 

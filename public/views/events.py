@@ -116,12 +116,13 @@ class EventDetailView(PublishedDetailView):
     api_path = "/api/events/{obj.slug}/"
 
     def get_queryset(self):
-        links = {"user": self.request.user, "previewing": self.previewing}
         return (
             selectors.events_for(self.request.user)
             .select_related("event_type")
             .prefetch_related(
-                selectors.participants(**links), selectors.citations(**links), selectors.event_quotes(**links)
+                selectors.participants(**self.links),
+                selectors.citations(**self.links),
+                selectors.event_quotes(**self.links),
             )
         )
 
@@ -149,9 +150,10 @@ class SourceDetailView(PublishedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        links = {"user": self.request.user, "previewing": self.previewing}
-        context["events"] = selectors.events_citing(self.object, **links).select_related("event_type")[
+        context["events"] = selectors.events_citing(self.object, **self.links).select_related("event_type")[
             : self.related_limit
         ]
-        context["quotes"] = selectors.quotes_from(self.object, **links).select_related("speaker")[: self.related_limit]
+        context["quotes"] = selectors.quotes_from(self.object, **self.links).select_related("speaker")[
+            : self.related_limit
+        ]
         return context
