@@ -1,7 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from events import public_summary
+from events.migrations import _event_summary as public_summary
 
 
 def install(apps, schema_editor):

@@ -4,7 +4,7 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
-from events import public_summary
+from events.migrations import _event_summary as public_summary
 from core.formats import URI, percent_encode_uri
 
 

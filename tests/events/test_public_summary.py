@@ -161,7 +161,7 @@ def test_every_export_trigger_is_installed_after_all_migrations():
     # (public_summary.create_triggers), and this test says when one did not.
     from django.db import connection
 
-    from events import public_summary
+    from events.migrations import _event_summary as public_summary
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from actors.models import match_key
-from events import public_changes, public_summary
+from events import public_changes
+from events.migrations import _event_summary as public_summary
 from events.models import EventType
 
 WORDS = (
