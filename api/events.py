@@ -4,10 +4,17 @@ from rest_framework import mixins, viewsets
 
 from api.base import PublishedViewSet
 from api.exports import joined
-from api.serializers.events import EventSerializer, EventTypeSerializer, QuoteSerializer, SourceSerializer
+from api.serializers.events import (
+    EventSerializer,
+    EventTypeSerializer,
+    QuoteSerializer,
+    SourceSerializer,
+    public_event_representation,
+)
 from api.writes import EditorWritesMixin, WorkflowActionsMixin
+from core.publishing import Status
 from events import selectors
-from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.filters import EventFilter, PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source
 
 
@@ -18,43 +25,77 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     queryset = Event.objects.all()
     selector = staticmethod(selectors.events_for)
     serializer_class = EventSerializer
-    filterset_class = EventFilter
     lookup_field = "slug"
+    # The public list and its exports read the read model (PublicEvent); an editor's list with
+    # ?status= reads the events and their links as that editor sees them.
     export_columns = (
         ("slug", "slug"),
         ("title", "title"),
-        ("type", "event_type__code"),
-        ("type_name", "event_type__name"),
-        ("quad_class", "event_type__quad_class"),
+        ("type", "type_code"),
+        ("type_name", "type_name"),
+        ("quad_class", "quad_class"),
         ("start_date", "start_date"),
         ("end_date", "end_date"),
         ("date_precision", "date_precision"),
         ("location", "location"),
         ("country", "country"),
-        ("participants", "public_summary__participants"),
-        ("sources", "public_summary__sources"),
+        ("participants", "participant_list"),
+        ("sources", "source_list"),
         ("quote_count", "quote_count"),
         ("summary", "summary"),
     )
 
+    @property
+    def reads_public_rows(self):
+        """The public's list (no ?status=, or ?status=published): answered from the read model."""
+        return self.action == "list" and self.status == Status.PUBLISHED and not self.previewing
+
+    @property
+    def filterset_class(self):
+        # The same parameters either way; the schema describes them from the events' model.
+        if self.reads_public_rows and not getattr(self, "swagger_fake_view", False):
+            return PublicEventFilter
+        return EventFilter
+
+    def get_queryset(self):
+        if self.reads_public_rows:
+            return selectors.public_event_rows()
+        return super().get_queryset()
+
+    def list(self, request, *args, **kwargs):
+        if not self.reads_public_rows or getattr(request.accepted_renderer, "format", None) in ("csv", "ndjson"):
+            return super().list(request, *args, **kwargs)
+        represent = self.export_representation()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([represent(row) for row in page])
+
+    def export_representation(self):
+        if not self.reads_public_rows:
+            return super().export_representation()
+        # The serializer says which fields (and checks ?fields=); the row gives their values.
+        fields = list(self.get_serializer().fields)
+        return public_event_representation(fields=fields, base_url=self.request.build_absolute_uri("/").rstrip("/"))
+
     def get_export_columns(self):
-        """The public's participants and sources are read from the event's public summary; an
-        editor's preview (?status=) joins the rows that editor sees, as the JSON shows them."""
-        if not self.previewing:
+        """An editor's list (?status=) joins the participants and sources that editor sees, as
+        its JSON shows them; the public's reads them from the read model."""
+        if self.reads_public_rows:
             return self.export_columns
-        previewed = {
+        editors = {
+            "type": "event_type__code",
+            "type_name": "event_type__name",
+            "quad_class": "event_type__quad_class",
             "participants": joined(
                 selectors.participations_of(OuterRef("pk"), **self.links),
                 Concat("actor__slug", Value(":"), "role", output_field=TextField()),
             ),
             "sources": joined(selectors.citations_of(OuterRef("pk"), **self.links), Cast("source_id", TextField())),
+            "quote_count": "quote_count",
         }
-        return tuple((name, previewed.get(name, column)) for name, column in self.export_columns)
+        return tuple((name, editors.get(name, column)) for name, column in self.export_columns)
 
     def with_links(self, queryset):
-        """Participants, sources and the quote count the reader sees (events.selectors). The
-        public's count is stored per event (EventSummary), and the CSV export reads its
-        participants and sources from there too (``public_summary__…`` columns)."""
+        """Participants, sources and the quote count the reader sees (events.selectors)."""
         queryset = queryset.select_related("event_type").prefetch_related(
             selectors.participants(**self.links), selectors.citations(**self.links)
         )

@@ -23,6 +23,11 @@ class ExportMixin:
     def get_export_columns(self):
         return self.export_columns
 
+    def export_representation(self):
+        """The function that turns one row into the dict an NDJSON line holds: the serializer's."""
+        serializer = self.get_serializer_class()(context={**self.get_serializer_context(), "sparse": True})
+        return serializer.to_representation
+
     def export_metadata(self):
         return {
             "source": f"Relations, {self.request.build_absolute_uri('/')}",
@@ -58,12 +63,12 @@ class ExportMixin:
             content_type = "text/csv; charset=utf-8"
         else:
             rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
-            serializer = self.get_serializer_class()(context={**self.get_serializer_context(), "sparse": True})
+            represent = self.export_representation()
             json_renderer = renderers.JSONRenderer()
             body = streamed(
                 [json_renderer.render({"_meta": meta}).decode() + "\n"],
                 rows,
-                lambda obj: json_renderer.render(serializer.to_representation(obj)).decode() + "\n",
+                lambda obj: json_renderer.render(represent(obj)).decode() + "\n",
             )
             content_type = "application/x-ndjson; charset=utf-8"
         response = StreamingHttpResponse(body, content_type=content_type)

@@ -55,5 +55,7 @@ export = EventFilter(QueryDict("date_from=2019-01-01"), queryset=Event.objects.p
 explain(
     "CSV export, events from 2019 on (EventSummary joined by primary key)",
     # "quote_count" is the view's annotation: for the public, the stored count.
-    export.values_list(*[{"quote_count": "public_summary__quote_count"}.get(c, c) for _, c in EventViewSet.export_columns]),
+    export.values_list(
+        *[{"quote_count": "public_summary__quote_count"}.get(c, c) for _, c in EventViewSet.export_columns]
+    ),
 )

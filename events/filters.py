@@ -19,7 +19,7 @@ from core.filters import (
     lookup_entries,
 )
 from events import selectors
-from events.models import Event, EventType, Participation, Quote, Source, SourceKind
+from events.models import Event, EventType, Participation, PublicEvent, Quote, Source, SourceKind
 
 PUBLISHED_ACTORS = actor_selectors.public_actors().only("id", "slug", "name")
 
@@ -30,7 +30,10 @@ class ParticipantsFilter(EntriesFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole result.
+        if qs.model is PublicEvent:
+            # The read model's array of published participants, GIN-indexed on PostgreSQL.
+            return qs.filter(actor_ids__overlap=[actor.pk for actor in value])
+        # An editor's list (?status=): EXISTS rather than a join, no duplicate rows.
         return qs.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), actor__in=value)))
 
 
@@ -56,6 +59,9 @@ class EventTypeFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
+        if qs.model is PublicEvent and len(value.code) == 2:
+            # A root code: the read model's (type_root, start_date) index.
+            return qs.filter(type_root=value.code)
         # CAMEO codes are hierarchical by prefix; the type table is tiny, so resolve ids here
         # and let the events query use the (event_type, start_date) index.
         ids = list(EventType.objects.filter(code__startswith=value.code).values_list("id", flat=True))
@@ -63,6 +69,9 @@ class EventTypeFilter(django_filters.Filter):
 
 
 class EventFilter(BaseFilterSet):
+    """Filters events (editors' lists) and the public read model (``PublicEvent``, every public
+    list): the read model keeps the event's field names, and the two filters that differ say how."""
+
     q = SearchFilter(help_text="Words in the title or summary.")
     actor = ParticipantsFilter(
         queryset=PUBLISHED_ACTORS, noun="actor", label="Actor", help_text="Events any of these actors took part in."
@@ -76,6 +85,13 @@ class EventFilter(BaseFilterSet):
     class Meta(BaseFilterSet.Meta):
         model = Event
         fields = []
+
+
+class PublicEventFilter(EventFilter):
+    """The same filters over the public read model: every public list, page or API."""
+
+    class Meta(EventFilter.Meta):
+        model = PublicEvent
 
 
 class QuoteFilter(BaseFilterSet):

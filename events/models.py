@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from core import formats
+from core.arrays import ListField
 from core.dates import DatePrecision, PeriodEnd, format_date, format_period, normalized_date_condition, period_start
 from core.publishing import (
     Publishable,
@@ -330,27 +331,78 @@ class Event(Publishable):
             self.end_date = period_start(self.end_date, self.date_precision)
 
 
-class EventSummary(models.Model):
-    """What the public sees of an event's links: its published participants, its published
-    sources and its count of public quotes, kept by database triggers (events/public_summary.py).
-    Lists read the count and the CSV export the rest from this row instead of three subqueries
-    per event. Never written by Django."""
+class PublicEvent(models.Model):
+    """The public read model: one row per publicly visible event (published, citing a published
+    source), with what public lists, filters, facets, counts and exports read, kept by database
+    triggers in the transaction of every write (events/read_model.py). Never written by Django.
 
-    # The public cache (core/cache.py) treats a write to this row as public while its event is
-    # published (the triggers write it; it is deleted with its event).
-    public_parents = ("event",)
+    The primary key is the event's id, and the columns keep the event's names (``start_date``,
+    ``country``, ``search_document``…), so that one FilterSet, ordering and cursor serve both."""
 
-    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="public_summary")
-    participants = models.TextField(default="", help_text="slug:role of each published actor, by ;")
-    sources = models.TextField(default="", help_text="Ids of the published sources cited, by ;")
-    quote_count = models.PositiveIntegerField(default=0, help_text="Published quotes about the event.")
+    id = models.BigIntegerField(primary_key=True, help_text="The event's id.")
+    slug = models.SlugField(max_length=300, db_index=False)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    type_code = models.CharField(max_length=4)
+    type_root = models.CharField(max_length=2, help_text="The CAMEO root code (04 for 042).")
+    type_name = models.CharField(max_length=100)
+    quad_class = models.CharField(max_length=20, choices=QuadClass.choices)
+    score = models.DecimalField(max_digits=3, decimal_places=1)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices)
+    period_end = models.DateField()
+    year = models.IntegerField(help_text="The start date's year.")
+    location = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    actor_ids = ListField("bigint", help_text="Published participants' ids, in the event's order.")
+    roles = ListField("text", help_text="Their roles, in the same order.")
+    participants = models.JSONField(
+        default=list, help_text="[{actor, name, kind, role}] of the published participants."
+    )
+    participant_list = models.TextField(default="", help_text="slug:role of each, by ; (the CSV export's form).")
+    source_ids = ListField("bigint", help_text="Published sources cited, in the event's order.")
+    sources = models.JSONField(default=list, help_text="[{source, title, url, publisher, locator, note}].")
+    source_list = models.TextField(default="", help_text="Their ids, by ; (the CSV export's form).")
+    quote_count = models.IntegerField(default=0, help_text="Published quotes about the event.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Copied from the event, not computed again: a refresh of a popular actor's events does
+    # not parse 60,000 summaries.
+    search_document = SearchDocumentField(null=True)
 
     class Meta:
-        # The table keeps the name the triggers (and migration 0007, which installs them) use.
-        db_table = "events_eventexport"
+        db_table = "events_publicevent"
+        ordering = ["-start_date", "-id"]
+        # The indexes are PostgreSQL's (GIN among them) and created in migration 0011, each
+        # justified in bench/README.md by the plans of the mixed workload.
+        default_permissions = ()
 
     def __str__(self):
-        return f"Public summary of event {self.event_id}"
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def date_display(self):
+        return format_period(self.start_date, self.end_date, self.date_precision)
+
+    @property
+    def participant_rows(self):
+        """The participants as the list pages show them: name, address, role."""
+        roles = dict(ParticipationRole.choices)
+        return [
+            {
+                **p,
+                "url": reverse("actors:detail", kwargs={"slug": p["actor"]}),
+                "role_display": roles.get(p["role"], p["role"]),
+            }
+            for p in self.participants
+        ]
 
 
 class ParticipationRole(models.TextChoices):

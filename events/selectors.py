@@ -8,12 +8,12 @@ address, and filters by status in the API. Links from an entry follow the same r
 preview, where that editor may open them.
 """
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor
 from core.publishing import link_filter, readable, shows_links_to
-from events.models import Citation, Event, Participation, Quote, Source
+from events.models import Citation, Event, Participation, PublicEvent, Quote, Source
 
 # Entries ---------------------------------------------------------------------------------
 
@@ -21,6 +21,13 @@ from events.models import Citation, Event, Participation, Quote, Source
 def public_events():
     """Events the public sees (published, citing a published source)."""
     return Event.objects.published()
+
+
+def public_event_rows():
+    """The public read model: one row per public event (the events of ``public_events()``) with
+    what public lists, filters, facets, counts, feeds and exports read, kept by the database
+    (events/read_model.py). No per-row visibility check, no joins."""
+    return PublicEvent.objects.all()
 
 
 def events_for(user, *, status=None):
@@ -103,11 +110,12 @@ def event_quotes(*, user=None, previewing=False):
 
 
 def quote_counts(queryset, *, user=None, previewing=False):
-    """``quote_count`` on each event: the public's is stored per event by a trigger
-    (EventSummary, events/public_summary.py); an editor's preview counts the quotes it links
+    """``quote_count`` on each event: the public's is stored in the read model (PublicEvent,
+    0 for an event the public does not see); an editor's preview counts the quotes it links
     (``event_quotes``)."""
     if not shows_links_to(user, Quote, previewing=previewing):
-        return queryset.annotate(quote_count=F("public_summary__quote_count"))
+        stored = PublicEvent.objects.filter(pk=OuterRef("pk")).values("quote_count")
+        return queryset.annotate(quote_count=Coalesce(Subquery(stored, output_field=IntegerField()), 0))
     linked = _linked_quotes(user, previewing=previewing)
     quotes = linked.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk"))
     return queryset.annotate(quote_count=Coalesce(Subquery(quotes.values("n"), output_field=IntegerField()), 0))

@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from events import selectors
-from events.filters import EventFilter, QuoteFilter
+from events.filters import PublicEventFilter, QuoteFilter
 from public.views.base import form_error_messages
 
 FEED_SIZE = 50
@@ -36,10 +36,10 @@ class EventFeed(FilteredFeed):
     title = "Relations: events"
     link = "/events/"
     subtitle = "The newest published events in the Relations record."
-    filterset_class = EventFilter
+    filterset_class = PublicEventFilter
 
     def get_queryset(self):
-        return selectors.public_events().select_related("event_type")
+        return selectors.public_event_rows()
 
     def items(self, queryset):
         return queryset.order_by("-start_date", "-id")[:FEED_SIZE]
@@ -48,7 +48,7 @@ class EventFeed(FilteredFeed):
         return item.title
 
     def item_description(self, item):
-        return escape(f"{item.date_display} · {item.event_type.name}. {item.summary}")
+        return escape(f"{item.date_display} · {item.type_name}. {item.summary}")
 
     def item_updateddate(self, item):
         return item.updated_at

@@ -17,7 +17,7 @@ class PublishedSitemap(Sitemap):
 
 
 class EventSitemap(PublishedSitemap):
-    public = staticmethod(event_selectors.public_events)
+    public = staticmethod(event_selectors.public_event_rows)
     fields = ("id", "slug", "updated_at")
 
 

@@ -161,6 +161,70 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         return rows
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def public_event_representation(*, fields, base_url):
+    """A function from a row of the public read model (``PublicEvent``) to exactly what
+    ``EventSerializer`` gives for the same public event, limited to ``fields`` (the serializer's
+    after ``?fields=``). Built from the row's columns: no model instance per participant or
+    source and no serializer field per value, which was most of an uncached list's time
+    (bench/README.md). The schema stays EventSerializer's; tests compare the two for every
+    public event."""
+
+    def participants(row):
+        return [
+            {
+                "actor": p["actor"],
+                "name": p["name"],
+                "kind": p["kind"],
+                "role": p["role"],
+                "api_url": f"{base_url}/api/actors/{p['actor']}/",
+            }
+            for p in row.participants
+        ]
+
+    def sources(row):
+        return [
+            {
+                "source": c["source"],
+                "title": c["title"],
+                "url": c["url"],
+                "publisher": c["publisher"],
+                "locator": c["locator"],
+                "note": c["note"],
+                "api_url": f"{base_url}/api/sources/{c['source']}/",
+            }
+            for c in row.sources
+        ]
+
+    values = {
+        "slug": lambda row: row.slug,
+        "title": lambda row: row.title,
+        "summary": lambda row: row.summary,
+        "type": lambda row: row.type_code,
+        "type_name": lambda row: row.type_name,
+        "quad_class": lambda row: row.quad_class,
+        "start_date": lambda row: row.start_date.isoformat(),
+        "end_date": lambda row: row.end_date.isoformat() if row.end_date else None,
+        "date_precision": lambda row: row.date_precision,
+        "period_end": lambda row: row.period_end.isoformat(),
+        "date_display": lambda row: row.date_display,
+        "location": lambda row: row.location,
+        "country": lambda row: row.country,
+        "participants": participants,
+        "sources": sources,
+        "quote_count": lambda row: row.quote_count,
+        "status": lambda row: "published",
+        "created_at": lambda row: _DATETIME.to_representation(row.created_at),
+        "updated_at": lambda row: _DATETIME.to_representation(row.updated_at),
+        "api_url": lambda row: f"{base_url}/api/events/{row.slug}/",
+        "html_url": lambda row: base_url + row.get_absolute_url(),
+    }
+    getters = [(name, values[name]) for name in fields]
+    return lambda row: {name: get(row) for name, get in getters}
+
+
 class QuoteSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, serializers.ModelSerializer):
     speaker = SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), selector=actor_selectors.actors_for)
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)

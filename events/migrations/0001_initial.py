@@ -326,9 +326,7 @@ class Migration(migrations.Migration):
                     "search_document",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=core.search.SearchDocument(
-                            ("title", "A"), ("publisher", "B"), ("author", "B")
-                        ),
+                        expression=core.search.SearchDocument(("title", "A"), ("publisher", "B"), ("author", "B")),
                         output_field=core.search.SearchDocumentField(),
                     ),
                 ),

@@ -1,9 +1,7 @@
-from collections import Counter
-
 from django.db.models.functions import ExtractYear
 
 from events import selectors
-from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.filters import PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source, SourceKind
 from public import jsonld
 from public.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
@@ -13,13 +11,13 @@ NEWEST, OLDEST = ("-date", "Newest first"), ("date", "Oldest first")
 
 
 class EventListView(FilteredListView):
-    filterset_class = EventFilter
+    filterset_class = PublicEventFilter
     template_name = "events/event_list.html"
     search_snippet_field = "summary"
     extra_context = {"ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_queryset(self):
-        return selectors.public_events().select_related("event_type").prefetch_related(selectors.participants())
+        return selectors.public_event_rows()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -34,20 +32,16 @@ class EventListView(FilteredListView):
         return self._event_types
 
     def get_facets(self, queryset):
-        counts = grouped_counts(queryset, type="event_type_id", country="country", year=ExtractYear("start_date"))
+        counts = grouped_counts(queryset, type="type_root", country="country", year="year")
         return [
             self.type_facet(counts["type"]),
             value_facet(self.request, counts["country"], "Country", "country"),
             year_facet(self.request, counts["year"]),
         ]
 
-    def type_facet(self, by_type_id):
-        """Counts by CAMEO root type: finer codes count towards their root (042 → 04)."""
-        by_id = {t.id: t for t in self.event_types}
+    def type_facet(self, counts):
+        """Counts by CAMEO root type (the read model's ``type_root``: 042 counts as 04)."""
         roots = {t.code: t for t in self.event_types if t.parent_id is None}
-        counts = Counter()
-        for type_id, count in by_type_id.items():
-            counts[by_id[type_id].code[:2]] += count
         current = self.request.GET.get("type", "")
         facet = Facet("Type")
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

@@ -9,7 +9,7 @@ from actors.filters import ActorFilter
 from core import search
 from core.search import MAX_QUERY_LENGTH
 from events import selectors as event_selectors
-from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.filters import PublicEventFilter, QuoteFilter, SourceFilter
 from public.views.base import capped_count, display_count, form_error_messages
 
 
@@ -19,16 +19,11 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest_events"] = (
-            event_selectors.public_events()
-            .select_related("event_type")
-            .prefetch_related(event_selectors.participants())
-            .order_by("-start_date", "-id")[: self.latest]
-        )
+        context["latest_events"] = event_selectors.public_event_rows().order_by("-start_date", "-id")[: self.latest]
         context["counts"] = [
             (label, url, display_count(capped_count(public())))
             for label, url, public in (
-                ("events", "/events/", event_selectors.public_events),
+                ("events", "/events/", event_selectors.public_event_rows),
                 ("actors", "/actors/", actor_selectors.public_actors),
                 ("quotes", "/quotes/", event_selectors.public_quotes),
                 ("sources", "/sources/", event_selectors.public_sources),
@@ -46,8 +41,8 @@ class SearchView(TemplateView):
         (
             "Events",
             "/events/",
-            EventFilter,
-            lambda: event_selectors.public_events().select_related("event_type"),
+            PublicEventFilter,
+            event_selectors.public_event_rows,
             "summary",
         ),
         ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None),

@@ -179,7 +179,7 @@ def test_two_concurrent_withdrawals_of_an_events_sources_log_it_as_gone(event_ty
     # Each transaction withdraws one of the event's two sources. Judged at once, each would
     # see the other's source still published and log nothing; the second waits for the event
     # the first holds, and then sees both withdrawn.
-    from tests.events.test_public_summary import interleaved
+    from tests.events.test_read_model import interleaved
 
     first, second = SourceFactory(), SourceFactory()
     event = EventFactory(slug="two-sources", cited=False)

@@ -1,3 +1,4 @@
+import json
 import datetime
 
 import pytest
@@ -107,7 +108,8 @@ def test_event_list_query_count_is_the_same_for_1_and_30_events(api):
     add(29)
     with CaptureQueriesContext(connection) as thirty:
         assert len(api.get("/api/events/?page_size=100").json()["results"]) == 30
-    assert (len(one), len(thirty)) == (3, 3)
+    # One query: the page of rows from the read model, participants and sources in each row.
+    assert (len(one), len(thirty)) == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +152,37 @@ def test_draft_event_is_404_to_anonymous_clients(api):
     EventFactory(slug="secret", status=Status.DRAFT)
     assert api.get("/api/events/secret/").status_code == 404
     assert api.get("/api/events/").json()["results"] == []
+
+
+def test_the_public_list_read_from_the_read_model_says_what_the_serializer_says_of_each_event(api):
+    # The list renders rows of the read model (api.serializers.events.public_event_representation);
+    # an event's own address serializes the event with EventSerializer. They must agree on
+    # every field of every public event, links filtered to the published ones alike.
+    draft_actor, withdrawn_source = ActorFactory(status=Status.DRAFT), SourceFactory(status=Status.WITHDRAWN)
+    EventFactory(status=Status.DRAFT, slug="draft")
+    summit = EventFactory(
+        slug="summit",
+        start_date=datetime.date(2024, 5, 1),
+        end_date=datetime.date(2024, 6, 1),
+        date_precision="month",
+        country="CN",
+        location="Beijing",
+        summary="Two days of talks.",
+    )
+    ParticipationFactory(event=summit, role="initiator")
+    ParticipationFactory(event=summit, actor=draft_actor)
+    ParticipationFactory(event=summit, role="host")
+    CitationFactory(event=summit, source=withdrawn_source)
+    CitationFactory(event=summit, locator="p. 3", note="Says “two days”.")
+    QuoteFactory(event=summit)
+    QuoteFactory(event=summit, status=Status.DRAFT)
+    EventFactory(slug="plain")
+    results = api.get("/api/events/").json()["results"]
+    assert sorted(row["slug"] for row in results) == ["plain", "summit"]
+    assert [api.get(row["api_url"]).json() for row in results] == results
+    summit_row = next(row for row in results if row["slug"] == "summit")
+    assert ([p["role"] for p in summit_row["participants"]], summit_row["quote_count"]) == (["initiator", "host"], 1)
+    sparse = api.get("/api/events/?fields=slug,participants,html_url").json()["results"]
+    assert sparse == [{name: row[name] for name in ("slug", "participants", "html_url")} for row in results]
+    lines = b"".join(api.get("/api/events/?format=ndjson").streaming_content).decode().splitlines()
+    assert sorted(map(json.loads, lines[1:]), key=lambda row: row["slug"]) == sorted(results, key=lambda r: r["slug"])

@@ -73,7 +73,8 @@ def test_a_deep_page_costs_the_same_queries_as_the_first(api):
     with CaptureQueriesContext(connection) as deep:
         api.get(url)
     assert len(first) == len(deep)
-    assert "OFFSET" not in deep.captured_queries[-3]["sql"].upper()
+    assert len(deep) == 1
+    assert "OFFSET" not in deep.captured_queries[-1]["sql"].upper()
 
 
 @pytest.mark.parametrize(

@@ -55,14 +55,14 @@ def make_source(n):
 # highlighted snippets of the shown page, in one query. A list's facets are one query
 # (grouped_counts), whatever their number.
 LISTS = {
-    "/events/": (make_event, (5, 5)),
-    "/events/?q=summit&country=RU&date_from=2022": (make_event, (5, 6)),
+    "/events/": (make_event, (4, 4)),  # count, page (read model), facets, the type menu
+    "/events/?q=summit&country=RU&date_from=2022": (make_event, (4, 5)),
     "/quotes/": (make_quote, (4, 4)),  # + the shown quotes' events that are public, one query
     "/quotes/?q=summit": (make_quote, (4, 5)),
     "/actors/": (make_actor, (4, 4)),
     "/actors/?q=summit": (make_actor, (4, 4)),
     "/sources/": (make_source, (3, 3)),
-    "/": (make_event, (6, 6)),
+    "/": (make_event, (5, 5)),
     "/search/?q=summit": (make_event, (8, 9)),
     "/feeds/events/": (make_event, (1, 1)),
     "/feeds/quotes/": (make_quote, (1, 1)),

@@ -18,8 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from actors.models import match_key
-from events import public_changes
-from events.migrations import _event_summary as public_summary
+from events import public_changes, read_model
 from events.models import EventType
 
 WORDS = (
@@ -59,10 +58,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             base = {table: self.next_id(table) for table in TABLES}
             if postgresql:
-                # The triggers (export rows, change log) would run once per copied row: off for
+                # The triggers (read model, change log) would run once per copied row: off for
                 # the load, and what they keep filled in one statement each after it.
                 with connection.cursor() as cursor:
-                    public_summary.set_triggers_enabled(cursor, False)
+                    read_model.set_triggers_enabled(cursor, False)
             self.copy("actors_actor", ACTOR_COLUMNS, self.actors(base["actors_actor"], n_actors), n_actors)
             self.copy("events_source", SOURCE_COLUMNS, self.sources(base["events_source"], n_sources), n_sources)
             actor_ids = range(base["actors_actor"], base["actors_actor"] + n_actors)
@@ -87,11 +86,11 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     # The deferred foreign key checks first: no ALTER TABLE while they wait.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    public_summary.set_triggers_enabled(cursor, True)
+                    read_model.set_triggers_enabled(cursor, True)
                     # Statistics of the loaded tables, or the fill plans as if they were empty.
                     cursor.execute("ANALYZE " + ", ".join(TABLES))
-                    self.stdout.write("Filling the events' export rows …")
-                    cursor.execute(public_summary.fill_sql("postgresql", "e.id >= %s"), [base["events_event"]])
+                    self.stdout.write("Filling the public read model …")
+                    cursor.execute(read_model.fill_sql("postgresql", first_id=base["events_event"]))
                     # The change log's triggers were off too: the new public entries, as created.
                     self.stdout.write("Filling the public change log …")
                     for resource, table in public_changes.TABLE.items():

@@ -1,0 +1,343 @@
+"""The public read model (``PublicEvent``): one row per publicly visible event, kept by the
+database in the transaction of every write.
+
+Why: a public list used to re-derive each event's visibility per row (published, citing a
+published source: an EXISTS over citations and sources) and to join participations, types and
+quotes for filters, facets and counts. At a million events that made a new combination of
+filters take seconds (bench/README.md). Here the row exists only while the event is public,
+and carries what lists, filters, facets, counts and exports read: the type, dates, country,
+the published participants (ids with a GIN index, roles, names ready to render), the published
+sources, the count of public quotes and the search document.
+
+Why triggers: the row must follow every write path (admin and its inlines, API, services,
+merges, fixtures, ``queryset.update()``, raw SQL), in the same transaction. The SQL is written
+here once for both databases; migration 0011 installs it, ``generate_demo_data`` fills after
+its bulk load with the triggers off.
+
+Two refreshes, by what changed:
+- ``row``: the whole row, deleted and inserted again (or not, if the event is no longer
+  public). For a change of the event, its citations, a cited source, or its type.
+- ``links``: only the participants and the quote count, updated in place. For a change of a
+  participation, a quote, or an actor (its status, slug, name or kind). A popular actor takes
+  part in tens of thousands of events; these columns, computed set-based, are all that a
+  withdrawal or rename of that actor rewrites (the search document is copied from the event,
+  not computed again).
+
+On PostgreSQL the triggers run once per statement, over its transition tables, so a merge that
+moves thousands of participations refreshes their events once. They lock the events' rows
+(FOR NO KEY UPDATE, in id order, in a statement of their own) before they read: two
+transactions refreshing the same event then take turns, and the second sees what the first
+committed (READ COMMITTED gives each statement of a trigger function its own snapshot). A link
+trigger also holds the entry it names (FOR SHARE), so that a participation added while its
+actor is withdrawn is judged after the withdrawal. SQLite has one writer and row triggers; it
+refreshes the whole row every time, which is simplest and always right.
+
+What "public" means mirrors the querysets' ``published()`` (Event, Actor, Source, Quote): a
+property test (tests/events/test_read_model.py) compares the table with the rows computed the
+slow way after random sequences of writes.
+
+On SQLite, a migration that alters one of the watched tables rebuilds it and so drops its
+triggers: such a migration must run ``drop_triggers`` and ``create_triggers`` again. A test
+checks that every trigger is installed after all migrations.
+"""
+
+import re
+
+COLUMNS = [
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "event_type_id",
+    "type_code",
+    "type_root",
+    "type_name",
+    "quad_class",
+    "score",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "period_end",
+    "year",
+    "location",
+    "country",
+    "actor_ids",
+    "roles",
+    "participants",
+    "participant_list",
+    "source_ids",
+    "sources",
+    "source_list",
+    "quote_count",
+    "created_at",
+    "updated_at",
+    "search_document",
+]
+LINK_COLUMNS = ["actor_ids", "roles", "participants", "participant_list", "quote_count"]
+
+# PostgreSQL: set-based, so that a refresh of 60,000 events is a few hash joins, not 60,000
+# rounds of subqueries. ``{links}`` restricts the link tables, ``{events}`` the events (over
+# the column named in each).
+PG_PARTICIPANTS = """SELECT p.event_id,
+        array_agg(p.actor_id ORDER BY p.id) AS actor_ids,
+        array_agg(p.role ORDER BY p.id)::text[] AS roles,
+        jsonb_agg(jsonb_build_object('actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role) ORDER BY p.id)
+            AS participants,
+        string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) AS participant_list
+    FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id
+    WHERE a.status = 'published' AND {links:p.event_id} GROUP BY p.event_id"""
+PG_CITATIONS = """SELECT c.event_id,
+        array_agg(c.source_id ORDER BY c.id) AS source_ids,
+        jsonb_agg(jsonb_build_object('source', s.id, 'title', s.title, 'url', s.url, 'publisher', s.publisher,
+            'locator', c.locator, 'note', c.note) ORDER BY c.id) AS sources,
+        string_agg(c.source_id::text, ';' ORDER BY c.id) AS source_list
+    FROM events_citation c JOIN events_source s ON s.id = c.source_id
+    WHERE s.status = 'published' AND {links:c.event_id} GROUP BY c.event_id"""
+# Quote.objects.published(): the quote, its speaker and its source published.
+PG_QUOTES = """SELECT q.event_id, count(*) AS n
+    FROM events_quote q JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
+    WHERE q.status = 'published' AND a.status = 'published' AND s.status = 'published' AND {links:q.event_id}
+    GROUP BY q.event_id"""
+# The inner join with the published citations is the visibility rule: an event is public
+# while it is published and cites a published source.
+PG_ROWS = f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, left(t.code, 2), t.name,
+        t.quad_class, t.score, e.start_date, e.end_date, e.date_precision, e.period_end,
+        extract(year FROM e.start_date)::integer, e.location, e.country,
+        COALESCE(pa.actor_ids, '{{}}'), COALESCE(pa.roles, '{{}}'), COALESCE(pa.participants, '[]'),
+        COALESCE(pa.participant_list, ''), ci.source_ids, ci.sources, ci.source_list, COALESCE(qu.n, 0),
+        e.created_at, e.updated_at, e.search_document
+    FROM events_event e
+    JOIN events_eventtype t ON t.id = e.event_type_id
+    JOIN ({PG_CITATIONS}) ci ON ci.event_id = e.id
+    LEFT JOIN ({PG_PARTICIPANTS}) pa ON pa.event_id = e.id
+    LEFT JOIN ({PG_QUOTES}) qu ON qu.event_id = e.id
+    WHERE e.status = 'published' AND {{events:e.id}}"""
+
+# SQLite: correlated subqueries per event (its refreshes touch one event's links at a time).
+# SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates in the order of the
+# ordered subquery it reads. json_object is called inside the aggregate, where its result
+# stays JSON (through a subquery it would become a string).
+SQLITE_PARTICIPATIONS = """(SELECT {aggregate} FROM (
+        SELECT p.actor_id, p.role, a.slug, a.name, a.kind FROM events_participation p
+        JOIN actors_actor a ON a.id = p.actor_id
+        WHERE p.event_id = e.id AND a.status = 'published' ORDER BY p.id))"""
+SQLITE_CITATIONS = """(SELECT {aggregate} FROM (
+        SELECT c.source_id, c.locator, c.note, s.title, s.url, s.publisher FROM events_citation c
+        JOIN events_source s ON s.id = c.source_id
+        WHERE c.event_id = e.id AND s.status = 'published' ORDER BY c.id))"""
+SQLITE_QUOTES = """(SELECT count(*) FROM events_quote q
+        JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
+        WHERE q.event_id = e.id AND q.status = 'published' AND a.status = 'published' AND s.status = 'published')"""
+
+
+def _sqlite_rows():
+    def participations(aggregate):
+        return SQLITE_PARTICIPATIONS.format(aggregate=aggregate)
+
+    def citations(aggregate):
+        return SQLITE_CITATIONS.format(aggregate=aggregate)
+
+    return f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, substr(t.code, 1, 2), t.name,
+        t.quad_class, t.score, e.start_date, e.end_date, e.date_precision, e.period_end,
+        CAST(strftime('%Y', e.start_date) AS INTEGER), e.location, e.country,
+        {participations("json_group_array(actor_id)")},
+        {participations("json_group_array(role)")},
+        {participations("json_group_array(json_object('actor', slug, 'name', name, 'kind', kind, 'role', role))")},
+        COALESCE({participations("group_concat(slug || ':' || role, ';')")}, ''),
+        {citations("json_group_array(source_id)")},
+        {citations("json_group_array(json_object('source', source_id, 'title', title, 'url', url, 'publisher', publisher, 'locator', locator, 'note', note))")},
+        {citations("group_concat(source_id, ';')")},
+        {SQLITE_QUOTES},
+        e.created_at, e.updated_at, e.search_document
+    FROM events_event e JOIN events_eventtype t ON t.id = e.event_type_id
+    WHERE e.status = 'published' AND EXISTS (
+        SELECT 1 FROM events_citation c JOIN events_source s ON s.id = c.source_id
+        WHERE c.event_id = e.id AND s.status = 'published') AND {{events:e.id}}"""
+
+
+SQLITE_ROWS = _sqlite_rows()
+
+
+def _restrict(sql, events, links):
+    """``sql`` with its ``{events:col}`` and ``{links:col}`` placeholders replaced by
+    ``events(col)`` and ``links(col)``."""
+    sql = re.sub(r"\{events:([a-z_.]+)\}", lambda m: events(m.group(1)), sql)
+    return re.sub(r"\{links:([a-z_.]+)\}", lambda m: links(m.group(1)), sql)
+
+
+def rows_sql(vendor, events, links=None):
+    """The SELECT of the public rows of the events that ``events(column)`` admits."""
+    if vendor == "postgresql":
+        return _restrict(PG_ROWS, events, links or events)
+    return _restrict(SQLITE_ROWS, events, lambda column: "TRUE")
+
+
+def fill_sql(vendor, first_id=None):
+    """Insert the rows of the events from id ``first_id`` on, or of all events: for an empty
+    table, or for events loaded with the triggers off (generate_demo_data)."""
+    if first_id is None:
+        condition = lambda column: "TRUE"  # noqa: E731
+    else:
+        condition = lambda column: f"{column} >= {int(first_id)}"  # noqa: E731
+    return f"INSERT INTO events_publicevent ({', '.join(COLUMNS)}) {rows_sql(vendor, condition)}"
+
+
+# PostgreSQL refresh functions, over an array of event ids ---------------------------------
+
+LOCK = "PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
+
+
+def _any_ids(column):
+    return f"{column} = ANY(ids)"
+
+
+PG_FUNCTIONS = {
+    "events_publicevent_refresh_rows": f"""
+        IF cardinality(ids) = 0 THEN RETURN; END IF;
+        {LOCK}
+        DELETE FROM events_publicevent WHERE id = ANY(ids);
+        INSERT INTO events_publicevent ({", ".join(COLUMNS)}) {rows_sql("postgresql", _any_ids)};""",
+    # Only the rows whose values change are written: an actor's kind changed, or a rename,
+    # rewrites what shows it and nothing else.
+    "events_publicevent_refresh_links": f"""
+        IF cardinality(ids) = 0 THEN RETURN; END IF;
+        {LOCK}
+        UPDATE events_publicevent r SET
+            actor_ids = COALESCE(pa.actor_ids, '{{}}'), roles = COALESCE(pa.roles, '{{}}'),
+            participants = COALESCE(pa.participants, '[]'), participant_list = COALESCE(pa.participant_list, ''),
+            quote_count = COALESCE(qu.n, 0)
+        FROM unnest(ids) AS i(id)
+        LEFT JOIN ({_restrict(PG_PARTICIPANTS, _any_ids, _any_ids)}) pa ON pa.event_id = i.id
+        LEFT JOIN ({_restrict(PG_QUOTES, _any_ids, _any_ids)}) qu ON qu.event_id = i.id
+        WHERE r.id = i.id AND (r.actor_ids, r.roles, r.participants, r.participant_list, r.quote_count)
+            IS DISTINCT FROM (COALESCE(pa.actor_ids, '{{}}'), COALESCE(pa.roles, '{{}}'),
+                COALESCE(pa.participants, '[]'), COALESCE(pa.participant_list, ''), COALESCE(qu.n, 0));""",
+}
+
+# The triggers: (table, operation, the columns whose change matters on UPDATE (None: any),
+# [(refresh, the event ids of a changed row ``r``)], [(table, the id ``r`` names) to hold]).
+EVENTS_OF_ACTOR = (
+    "SELECT event_id FROM events_participation WHERE actor_id = r.id"
+    " UNION SELECT event_id FROM events_quote WHERE speaker_id = r.id AND event_id IS NOT NULL"
+)
+EVENTS_OF_SOURCE = "SELECT event_id FROM events_citation WHERE source_id = r.id"
+QUOTED_EVENTS_OF_SOURCE = "SELECT event_id FROM events_quote WHERE source_id = r.id AND event_id IS NOT NULL"
+WATCHED = {
+    "events_event": (None, [("rows", "SELECT r.id")], []),
+    "events_eventtype": (
+        ["code", "name", "quad_class", "score"],
+        [("rows", "SELECT id FROM events_event WHERE event_type_id = r.id")],
+        [],
+    ),
+    "events_citation": (None, [("rows", "SELECT r.event_id")], [("events_source", "source_id")]),
+    "events_source": (
+        ["status", "title", "url", "publisher"],
+        [("rows", EVENTS_OF_SOURCE), ("links", QUOTED_EVENTS_OF_SOURCE)],
+        [],
+    ),
+    "events_participation": (None, [("links", "SELECT r.event_id")], [("actors_actor", "actor_id")]),
+    "events_quote": (
+        ["status", "event_id", "speaker_id", "source_id"],
+        [("links", "SELECT r.event_id WHERE r.event_id IS NOT NULL")],
+        [("actors_actor", "speaker_id"), ("events_source", "source_id")],
+    ),
+    "actors_actor": (["status", "slug", "name", "kind"], [("links", EVENTS_OF_ACTOR)], []),
+}
+OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+TABLES = sorted(WATCHED)
+
+
+def trigger_names():
+    return [f"{table}_public_{operation.lower()}" for table in TABLES for operation in OPERATIONS]
+
+
+def _pg_trigger(table, operation):
+    changed, refreshes, held = WATCHED[table]
+    name = f"{table}_public_{operation.lower()}"
+    # Which versions of the changed rows name events: the new ones, the old ones, or both
+    # (an update may move a link from one event to another).
+    if operation == "INSERT":
+        versions = ["new_rows"]
+        referencing = "REFERENCING NEW TABLE AS new_rows"
+    elif operation == "DELETE":
+        versions = ["old_rows"]
+        referencing = "REFERENCING OLD TABLE AS old_rows"
+    else:
+        versions = ["new_rows", "old_rows"]
+        referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    changed_rows = {}
+    for version in versions:
+        if operation == "UPDATE" and changed:
+            other = "old_rows" if version == "new_rows" else "new_rows"
+            differs = " OR ".join(f"o.{column} IS DISTINCT FROM r.{column}" for column in changed)
+            changed_rows[version] = f"(SELECT r.* FROM {version} r JOIN {other} o ON o.id = r.id WHERE {differs})"
+        else:
+            changed_rows[version] = version
+    body = []
+    if operation != "DELETE":
+        for held_table, column in held:
+            body.append(
+                f"PERFORM 1 FROM {held_table} WHERE id IN (SELECT {column} FROM new_rows) ORDER BY id FOR SHARE;"
+            )
+    for refresh, ids in refreshes:
+        selects = " UNION ".join(
+            f"SELECT x.event_id FROM {changed_rows[version]} r, LATERAL ({ids}) AS x(event_id)" for version in versions
+        )
+        body.append(
+            f"PERFORM events_publicevent_refresh_{refresh}(ARRAY(SELECT DISTINCT event_id FROM ({selects}) s "
+            "WHERE event_id IS NOT NULL ORDER BY 1));"
+        )
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {' '.join(body)} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER {operation} ON {table} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _sqlite_trigger(table, operation):
+    changed, refreshes, _ = WATCHED[table]
+    name = f"{table}_public_{operation.lower()}"
+    versions = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["NEW", "OLD"]}[operation]
+    when = ""
+    if operation == "UPDATE" and changed:
+        when = " WHEN " + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in changed)
+    ids = " UNION ".join(re.sub(r"\br\.", f"{version}.", sql) for _, sql in refreshes for version in versions)
+    body = (
+        f"DELETE FROM events_publicevent WHERE id IN ({ids}); "
+        f"INSERT INTO events_publicevent ({', '.join(COLUMNS)}) "
+        f"{rows_sql('sqlite', lambda column: f'{column} IN ({ids})')};"
+    )
+    return [f"CREATE TRIGGER {name} AFTER {operation} ON {table} FOR EACH ROW{when} BEGIN {body} END"]
+
+
+def create_triggers(vendor):
+    """The statements that install the refreshes and triggers on ``vendor``."""
+    statements = []
+    if vendor == "postgresql":
+        for name, body in PG_FUNCTIONS.items():
+            statements.append(
+                f"CREATE FUNCTION {name}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
+            )
+        for table in TABLES:
+            for operation in OPERATIONS:
+                statements += _pg_trigger(table, operation)
+    else:
+        for table in TABLES:
+            for operation in OPERATIONS:
+                statements += _sqlite_trigger(table, operation)
+    return statements
+
+
+def drop_triggers(vendor):
+    if vendor == "postgresql":
+        return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in trigger_names()] + [
+            f"DROP FUNCTION IF EXISTS {name}(bigint[])" for name in PG_FUNCTIONS
+        ]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names()]
+
+
+def set_triggers_enabled(cursor, enabled):
+    """Bulk loads on PostgreSQL (generate_demo_data) switch the triggers off and fill after.
+    (SQLite cannot switch triggers off; there they run per row.) USER leaves the foreign key
+    checks on."""
+    for table in TABLES:
+        cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
