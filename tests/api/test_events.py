@@ -1,5 +1,5 @@
-import json
 import datetime
+import json
 
 import pytest
 from django.db import connection
