@@ -358,7 +358,7 @@ class PublicEvent(models.Model):
     year = models.IntegerField(help_text="The start date's year.")
     location = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True)
-    actor_ids = ListField("bigint", help_text="Published participants' ids, in the event's order.")
+    actor_ids = ListField("bigint", help_text="Every linked actor's id, whatever its status, in the event's order.")
     roles = ListField("text", help_text="Their roles, in the same order.")
     participants = models.JSONField(
         default=list, help_text="[{actor, name, kind, role}] of the published participants."

@@ -6,31 +6,33 @@ published source: an EXISTS over citations and sources) and to join participatio
 quotes for filters, facets and counts. At a million events that made a new combination of
 filters take seconds (bench/README.md). Here the row exists only while the event is public,
 and carries what lists, filters, facets, counts and exports read: the type, dates, country,
-the published participants (ids with a GIN index, roles, names ready to render), the published
-sources, the count of public quotes and the search document.
+the participants (actor ids with a GIN index and roles; the published ones' names ready to
+render), the published sources, the count of public quotes and the search document.
 
 Why triggers: the row must follow every write path (admin and its inlines, API, services,
 merges, fixtures, ``queryset.update()``, raw SQL), in the same transaction. The SQL is written
 here once for both databases; migration 0011 installs it, ``generate_demo_data`` fills after
 its bulk load with the triggers off.
 
-Two refreshes, by what changed:
-- ``row``: the whole row, deleted and inserted again (or not, if the event is no longer
+Refreshes, by what changed:
+- ``rows``: the whole row, deleted and inserted again (or not, if the event is no longer
   public). For a change of the event, its citations, a cited source, or its type.
-- ``links``: only the participants and the quote count, updated in place. For a change of a
-  participation, a quote, or an actor (its status, slug, name or kind). A popular actor takes
-  part in tens of thousands of events; these columns, computed set-based, are all that a
-  withdrawal or rename of that actor rewrites (the search document is copied from the event,
-  not computed again).
+- ``links``: only the participant and quote columns, updated in place, for a change of a
+  participation or a quote; ``actor`` the same for a change of an actor (its status, slug,
+  name or kind). A popular actor is linked to tens of thousands of events, and these
+  columns are all that its withdrawal or rename rewrites: not the search document (copied
+  from the event, not computed again), not ``actor_ids`` (every linked actor, whatever its
+  status), so the new row versions need no index entries (HOT; the table keeps room for them).
 
 On PostgreSQL the triggers run once per statement, over its transition tables, so a merge that
-moves thousands of participations refreshes their events once. They lock the events' rows
-(FOR NO KEY UPDATE, in id order, in a statement of their own) before they read: two
-transactions refreshing the same event then take turns, and the second sees what the first
-committed (READ COMMITTED gives each statement of a trigger function its own snapshot). A link
-trigger also holds the entry it names (FOR SHARE), so that a participation added while its
-actor is withdrawn is judged after the withdrawal. SQLite has one writer and row triggers; it
-refreshes the whole row every time, which is simplest and always right.
+moves thousands of participations refreshes their events once. READ COMMITTED gives each
+statement of a trigger function its own snapshot, so a refresh first waits for the refreshes
+of the same events in flight, in a statement of its own, and then reads what they committed:
+``rows`` and ``links`` lock the events' rows (in id order), ``actor`` takes the read model's
+advisory lock exclusively (the others take it shared; see ADVISORY_KEY). A link trigger also
+holds the entry its row names (FOR SHARE), so that a participation added while its actor is
+withdrawn is judged after the withdrawal. SQLite has one writer and row triggers; it refreshes
+the whole row every time, which is simplest and always right.
 
 What "public" means mirrors the querysets' ``published()`` (Event, Actor, Source, Quote): a
 property test (tests/events/test_read_model.py) compares the table with the rows computed the
@@ -73,7 +75,6 @@ COLUMNS = [
     "updated_at",
     "search_document",
 ]
-LINK_COLUMNS = ["actor_ids", "roles", "participants", "participant_list", "quote_count"]
 
 # PostgreSQL: set-based, so that a refresh of 60,000 events is a few hash joins, not 60,000
 # rounds of subqueries. ``{links}`` restricts the link tables, ``{events}`` the events (over
@@ -81,11 +82,12 @@ LINK_COLUMNS = ["actor_ids", "roles", "participants", "participant_list", "quote
 PG_PARTICIPANTS = """SELECT p.event_id,
         array_agg(p.actor_id ORDER BY p.id) AS actor_ids,
         array_agg(p.role ORDER BY p.id)::text[] AS roles,
-        jsonb_agg(jsonb_build_object('actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role) ORDER BY p.id)
-            AS participants,
-        string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) AS participant_list
+        jsonb_agg(jsonb_build_object('id', a.id, 'actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role)
+            ORDER BY p.id) FILTER (WHERE a.status = 'published') AS participants,
+        string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) FILTER (WHERE a.status = 'published')
+            AS participant_list
     FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id
-    WHERE a.status = 'published' AND {links:p.event_id} GROUP BY p.event_id"""
+    WHERE {links:p.event_id} GROUP BY p.event_id"""
 PG_CITATIONS = """SELECT c.event_id,
         array_agg(c.source_id ORDER BY c.id) AS source_ids,
         jsonb_agg(jsonb_build_object('source', s.id, 'title', s.title, 'url', s.url, 'publisher', s.publisher,
@@ -120,7 +122,7 @@ PG_ROWS = f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, 
 SQLITE_PARTICIPATIONS = """(SELECT {aggregate} FROM (
         SELECT p.actor_id, p.role, a.slug, a.name, a.kind FROM events_participation p
         JOIN actors_actor a ON a.id = p.actor_id
-        WHERE p.event_id = e.id AND a.status = 'published' ORDER BY p.id))"""
+        WHERE p.event_id = e.id{published} ORDER BY p.id))"""
 SQLITE_CITATIONS = """(SELECT {aggregate} FROM (
         SELECT c.source_id, c.locator, c.note, s.title, s.url, s.publisher FROM events_citation c
         JOIN events_source s ON s.id = c.source_id
@@ -131,8 +133,9 @@ SQLITE_QUOTES = """(SELECT count(*) FROM events_quote q
 
 
 def _sqlite_rows():
-    def participations(aggregate):
-        return SQLITE_PARTICIPATIONS.format(aggregate=aggregate)
+    def participations(aggregate, published=True):
+        condition = " AND a.status = 'published'" if published else ""
+        return SQLITE_PARTICIPATIONS.format(aggregate=aggregate, published=condition)
 
     def citations(aggregate):
         return SQLITE_CITATIONS.format(aggregate=aggregate)
@@ -140,9 +143,9 @@ def _sqlite_rows():
     return f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, substr(t.code, 1, 2), t.name,
         t.quad_class, t.score, e.start_date, e.end_date, e.date_precision, e.period_end,
         CAST(strftime('%Y', e.start_date) AS INTEGER), e.location, e.country,
-        {participations("json_group_array(actor_id)")},
-        {participations("json_group_array(role)")},
-        {participations("json_group_array(json_object('actor', slug, 'name', name, 'kind', kind, 'role', role))")},
+        {participations("json_group_array(actor_id)", published=False)},
+        {participations("json_group_array(role)", published=False)},
+        {participations("json_group_array(json_object('id', actor_id, 'actor', slug, 'name', name, 'kind', kind, 'role', role))")},
         COALESCE({participations("group_concat(slug || ':' || role, ';')")}, ''),
         {citations("json_group_array(source_id)")},
         {citations("json_group_array(json_object('source', source_id, 'title', title, 'url', url, 'publisher', publisher, 'locator', locator, 'note', note))")},
@@ -184,34 +187,101 @@ def fill_sql(vendor, first_id=None):
 
 # PostgreSQL refresh functions, over an array of event ids ---------------------------------
 
-LOCK = "PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
+# Refreshes of one event's row take turns on the event's row lock (FOR NO KEY UPDATE, in id
+# order, in a statement of their own, so that the next statement's snapshot sees what the
+# other committed). A change of an actor refreshes every event it is linked to, tens of
+# thousands for a popular one: locking those rows one by one cost more than the refresh
+# (1.5 s for 79,000 events), so it takes this advisory lock exclusively instead, and every
+# other refresh takes it shared: it waits for the refreshes in flight and they for it.
+ADVISORY_KEY = 1_407_140  # any constant; names the read model's lock
+SHARED = f"PERFORM pg_advisory_xact_lock_shared({ADVISORY_KEY}); "
+SHARED += "PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
+EXCLUSIVE = f"PERFORM pg_advisory_xact_lock({ADVISORY_KEY});"
 
 
 def _any_ids(column):
     return f"{column} = ANY(ids)"
 
 
+# The link columns of each event, one event at a time (LATERAL): a popular actor's 79,000
+# events are as many index lookups, where a grouped join read the whole table.
+LINKS_OF_IDS = """SELECT i.id, COALESCE(pa.actor_ids, '{}') AS actor_ids, COALESCE(pa.roles, '{}') AS roles,
+        COALESCE(pa.participants, '[]') AS participants, COALESCE(pa.participant_list, '') AS participant_list,
+        qu.n AS quote_count
+    FROM unnest(ids) AS i(id)
+    CROSS JOIN LATERAL (
+        SELECT array_agg(p.actor_id ORDER BY p.id) AS actor_ids, array_agg(p.role ORDER BY p.id)::text[] AS roles,
+            jsonb_agg(jsonb_build_object('id', a.id, 'actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role)
+                ORDER BY p.id) FILTER (WHERE a.status = 'published') AS participants,
+            string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) FILTER (WHERE a.status = 'published')
+                AS participant_list
+        FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id WHERE p.event_id = i.id) pa
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM events_quote q
+        JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
+        WHERE q.event_id = i.id AND q.status = 'published' AND a.status = 'published' AND s.status = 'published') qu"""
+# Only the rows whose values change are written. ``actor_ids`` holds every linked actor,
+# whatever its status (the actor filter admits published actors only), so a withdrawal or a
+# rename changes no indexed column: PostgreSQL writes the new row versions beside the old
+# ones (HOT, room left by the table's fillfactor) without touching the indexes.
+UPDATE_LINKS = f"""UPDATE events_publicevent r SET actor_ids = x.actor_ids, roles = x.roles,
+        participants = x.participants, participant_list = x.participant_list, quote_count = x.quote_count
+    FROM ({LINKS_OF_IDS}) x
+    WHERE r.id = x.id AND (r.actor_ids, r.roles, r.participants, r.participant_list, r.quote_count)
+        IS DISTINCT FROM (x.actor_ids, x.roles, x.participants, x.participant_list, x.quote_count);"""
+
+# A change of one actor, patched into the rows that show it rather than recomputed from the
+# links (7 s for the most linked actor's 79,000 events): a withdrawal takes it out of their
+# participants and its public quotes out of their counts; a rename rewrites its entry. A
+# publication adds it back in the event's order, which needs the links: recomputed.
+PATCH_ACTOR = f"""
+        PERFORM pg_advisory_xact_lock({ADVISORY_KEY});
+        IF was <> 'published' AND now = 'published' THEN
+            PERFORM events_publicevent_refresh_actor(ARRAY(
+                SELECT event_id FROM events_participation WHERE actor_id = actor
+                UNION SELECT event_id FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL ORDER BY 1));
+        ELSIF was = 'published' THEN
+            -- Withdrawn (entry = NULL: taken out) or renamed (entry: its new slug, name, kind).
+            UPDATE events_publicevent SET participants = events_publicevent_patched(participants, actor, entry),
+                participant_list = events_publicevent_list(events_publicevent_patched(participants, actor, entry))
+            WHERE actor_ids && ARRAY[actor] AND participants @> jsonb_build_array(jsonb_build_object('id', actor));
+            IF now <> 'published' THEN
+                UPDATE events_publicevent r SET quote_count = r.quote_count - q.n
+                FROM (SELECT q.event_id, count(*) AS n FROM events_quote q JOIN events_source s ON s.id = q.source_id
+                      WHERE q.speaker_id = actor AND q.event_id IS NOT NULL AND q.status = 'published'
+                        AND s.status = 'published' GROUP BY q.event_id) q
+                WHERE r.id = q.event_id;
+            END IF;
+        END IF;"""
+PG_HELPERS = [
+    # The participants' list in the CSV export's form, from the participants.
+    """CREATE FUNCTION events_publicevent_list(participants jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT COALESCE(string_agg((e->>'actor') || ':' || (e->>'role'), ';' ORDER BY n), '')
+        FROM jsonb_array_elements(participants) WITH ORDINALITY AS x(e, n) $$""",
+    # The participants with the actor's entries changed by ``entry``, or taken out if it is NULL.
+    """CREATE FUNCTION events_publicevent_patched(participants jsonb, actor bigint, entry jsonb) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE AS $$
+        SELECT COALESCE(jsonb_agg(CASE WHEN (e->>'id')::bigint = actor THEN e || entry ELSE e END ORDER BY n)
+            FILTER (WHERE entry IS NOT NULL OR (e->>'id')::bigint <> actor), '[]')
+        FROM jsonb_array_elements(participants) WITH ORDINALITY AS x(e, n) $$""",
+    f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint, was text, now text, entry jsonb)
+        RETURNS void LANGUAGE plpgsql AS $$ BEGIN {PATCH_ACTOR} END $$""",
+]
+
 PG_FUNCTIONS = {
     "events_publicevent_refresh_rows": f"""
         IF cardinality(ids) = 0 THEN RETURN; END IF;
-        {LOCK}
+        {SHARED}
         DELETE FROM events_publicevent WHERE id = ANY(ids);
         INSERT INTO events_publicevent ({", ".join(COLUMNS)}) {rows_sql("postgresql", _any_ids)};""",
-    # Only the rows whose values change are written: an actor's kind changed, or a rename,
-    # rewrites what shows it and nothing else.
     "events_publicevent_refresh_links": f"""
         IF cardinality(ids) = 0 THEN RETURN; END IF;
-        {LOCK}
-        UPDATE events_publicevent r SET
-            actor_ids = COALESCE(pa.actor_ids, '{{}}'), roles = COALESCE(pa.roles, '{{}}'),
-            participants = COALESCE(pa.participants, '[]'), participant_list = COALESCE(pa.participant_list, ''),
-            quote_count = COALESCE(qu.n, 0)
-        FROM unnest(ids) AS i(id)
-        LEFT JOIN ({_restrict(PG_PARTICIPANTS, _any_ids, _any_ids)}) pa ON pa.event_id = i.id
-        LEFT JOIN ({_restrict(PG_QUOTES, _any_ids, _any_ids)}) qu ON qu.event_id = i.id
-        WHERE r.id = i.id AND (r.actor_ids, r.roles, r.participants, r.participant_list, r.quote_count)
-            IS DISTINCT FROM (COALESCE(pa.actor_ids, '{{}}'), COALESCE(pa.roles, '{{}}'),
-                COALESCE(pa.participants, '[]'), COALESCE(pa.participant_list, ''), COALESCE(qu.n, 0));""",
+        {SHARED}
+        {UPDATE_LINKS}""",
+    "events_publicevent_refresh_actor": f"""
+        IF cardinality(ids) = 0 THEN RETURN; END IF;
+        {EXCLUSIVE}
+        {UPDATE_LINKS}""",
 }
 
 # The triggers: (table, operation, the columns whose change matters on UPDATE (None: any),
@@ -241,7 +311,7 @@ WATCHED = {
         [("links", "SELECT r.event_id WHERE r.event_id IS NOT NULL")],
         [("actors_actor", "speaker_id"), ("events_source", "source_id")],
     ),
-    "actors_actor": (["status", "slug", "name", "kind"], [("links", EVENTS_OF_ACTOR)], []),
+    "actors_actor": (["status", "slug", "name", "kind"], [("actor", EVENTS_OF_ACTOR)], []),
 }
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 TABLES = sorted(WATCHED)
@@ -274,10 +344,15 @@ def _pg_trigger(table, operation):
         else:
             changed_rows[version] = version
     body = []
+    if table == "actors_actor" and operation == "UPDATE":
+        return _pg_actor_update_trigger(name, changed_rows["new_rows"])
     if operation != "DELETE":
+        # Only for rows whose change matters: an edit of a quote's text holds no speaker (a
+        # merge holding that speaker would wait for the quote, and the edit for the speaker).
         for held_table, column in held:
             body.append(
-                f"PERFORM 1 FROM {held_table} WHERE id IN (SELECT {column} FROM new_rows) ORDER BY id FOR SHARE;"
+                f"PERFORM 1 FROM {held_table} WHERE id IN (SELECT r.{column} FROM {changed_rows['new_rows']} r) "
+                "ORDER BY id FOR SHARE;"
             )
     for refresh, ids in refreshes:
         selects = " UNION ".join(
@@ -290,6 +365,21 @@ def _pg_trigger(table, operation):
     return [
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {' '.join(body)} RETURN NULL; END $$",
         f"CREATE TRIGGER {name} AFTER {operation} ON {table} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _pg_actor_update_trigger(name, changed):
+    body = f"""FOR a IN SELECT n.id, o.status AS was, n.status AS now,
+            jsonb_build_object('actor', n.slug, 'name', n.name, 'kind', n.kind) AS entry
+        FROM {changed} n JOIN old_rows o ON o.id = n.id ORDER BY n.id
+    LOOP
+        PERFORM events_publicevent_actor_changed(a.id, a.was, a.now, CASE WHEN a.now = 'published' THEN a.entry END);
+    END LOOP;"""
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE a record; BEGIN {body} "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER UPDATE ON actors_actor REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
     ]
 
 
@@ -317,6 +407,7 @@ def create_triggers(vendor):
             statements.append(
                 f"CREATE FUNCTION {name}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
             )
+        statements += PG_HELPERS
         for table in TABLES:
             for operation in OPERATIONS:
                 statements += _pg_trigger(table, operation)
@@ -329,9 +420,15 @@ def create_triggers(vendor):
 
 def drop_triggers(vendor):
     if vendor == "postgresql":
-        return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in trigger_names()] + [
-            f"DROP FUNCTION IF EXISTS {name}(bigint[])" for name in PG_FUNCTIONS
-        ]
+        return (
+            [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in trigger_names()]
+            + [f"DROP FUNCTION IF EXISTS {name}(bigint[])" for name in PG_FUNCTIONS]
+            + [
+                "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint, text, text, jsonb)",
+                "DROP FUNCTION IF EXISTS events_publicevent_patched(jsonb, bigint, jsonb)",
+                "DROP FUNCTION IF EXISTS events_publicevent_list(jsonb)",
+            ]
+        )
     return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names()]
 
 
