@@ -12,8 +12,9 @@ from django.db import connection
 from django.http import QueryDict
 
 from api.pagination import after, order_by, ordering_keys
-from events.filters import EventFilter, QuoteFilter
-from events.models import Event, Quote
+from events import selectors
+from events.filters import EventFilter, PublicEventFilter, QuoteFilter
+from events.models import Event, PublicEvent, Quote
 from tests.factories import ActorFactory, EventFactory, ParticipationFactory, QuoteFactory
 
 pytestmark = [
@@ -37,7 +38,8 @@ def plan(queryset, bitmaps=False):
 
 
 def page(filterset_class, query, model, size=30):
-    filterset = filterset_class(QueryDict(query), queryset=model.objects.published())
+    public = selectors.public_event_rows() if model is PublicEvent else model.objects.published()
+    filterset = filterset_class(QueryDict(query), queryset=public)
     assert filterset.is_valid(), filterset.errors
     keys = ordering_keys(filterset.qs)
     return filterset.qs.order_by(*order_by(keys))[:size] if keys else filterset.qs[:size]
@@ -53,19 +55,73 @@ def data():
     return actor
 
 
-def test_events_list_walks_the_date_index_without_sorting(data):
+# The public event lists read the read model (events_publicevent): the mixed workload's shapes
+# (bench/mixed.py; plans at a million rows in bench/README.md). None of them may touch the
+# normalized tables: visibility is the row's existence, not a probe per row.
+
+
+def assert_reads_only_the_read_model(text):
+    for table in ("events_event ", "events_citation", "events_participation", "events_source"):
+        assert table not in text, text
+
+
+def test_public_list_walks_the_date_index_without_sorting(data):
+    text = plan(page(PublicEventFilter, "", PublicEvent))
+    assert "publicevent_date_idx" in text and "Sort" not in text, text
+    assert_reads_only_the_read_model(text)
+
+
+def test_deep_cursor_page_starts_inside_the_date_index(data):
+    rows = selectors.public_event_rows()
+    keys = ordering_keys(rows)
+    text = plan(rows.filter(after(keys, [datetime.date(2010, 1, 1), 10**6])).order_by(*order_by(keys))[:30])
+    assert "publicevent_date_idx" in text and "Index Cond: (start_date <= " in text and "Sort" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("country=RU", "publicevent_country_date_idx"),
+        ("type=04", "publicevent_type_date_idx"),
+        ("type=04&country=RU&date_from=2010", "publicevent_"),
+        ("actor=popular&date_from=2010", "publicevent_"),
+    ],
+)
+def test_public_list_filters_walk_an_index_in_the_lists_order(data, query, index):
+    text = plan(page(PublicEventFilter, query, PublicEvent))
+    assert index in text and "Sort" not in text, text
+    assert_reads_only_the_read_model(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [("actor=popular", "publicevent_actors_gin"), ("q=sanctions", "publicevent_search_gin")],
+)
+def test_actors_and_words_are_found_through_their_gin_index(data, query, index):
+    # The match itself (bitmaps are how a GIN index is read); whether the planner then sorts
+    # the matches or walks the date index and checks each depends on how many match.
+    filterset = PublicEventFilter(QueryDict(query), queryset=selectors.public_event_rows())
+    assert filterset.is_valid()
+    text = plan(filterset.qs.order_by().values("pk"), bitmaps=True)
+    assert index in text, text
+    assert_reads_only_the_read_model(text)
+
+
+def test_facets_and_the_capped_count_read_only_the_read_model(data):
+    from django.db.models import Count
+
+    filtered = PublicEventFilter(QueryDict("actor=popular"), queryset=selectors.public_event_rows()).qs
+    grouped = filtered.order_by().values("type_root", "country", "year").annotate(n=Count("pk"))
+    for queryset in (grouped, filtered.order_by()[:10_001].values("pk")):
+        assert_reads_only_the_read_model(plan(queryset, bitmaps=True))
+
+
+def test_an_editors_event_list_still_walks_the_events_date_index(data):
     text = plan(page(EventFilter, "", Event))
     assert "event_start_date_idx" in text and "Sort" not in text, text
 
 
-def test_deep_cursor_page_starts_inside_the_date_index(data):
-    events = Event.objects.published()
-    keys = ordering_keys(events)
-    text = plan(events.filter(after(keys, [datetime.date(2010, 1, 1), 10**6])).order_by(*order_by(keys))[:30])
-    assert "event_start_date_idx" in text and "Index Cond: (start_date <= " in text and "Sort" not in text, text
-
-
-def test_actor_timeline_probes_participations_by_actor(data):
+def test_actor_timeline_of_an_editors_list_probes_participations_by_actor(data):
     text = plan(page(EventFilter, "actor=popular", Event, 50))
     # Walks events newest first and probes each for the actor: (actor, event) or (event, actor, role).
     probes = "participation_actor_event_idx" in text or "participation_unique" in text
