@@ -1,3 +1,5 @@
+import functools
+
 from django.db.models import Case, OuterRef, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from rest_framework import mixins, viewsets
@@ -16,6 +18,12 @@ from core.publishing import Status
 from events import selectors
 from events.filters import EventFilter, PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source
+
+
+@functools.cache
+def event_fields():
+    """EventSerializer's fields, in order: building a serializer copies its fields (2-3 ms)."""
+    return tuple(EventSerializer().fields)
 
 
 class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
@@ -73,7 +81,10 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         if not self.reads_public_rows:
             return super().export_representation()
         # The serializer says which fields (and checks ?fields=); the row gives their values.
-        fields = list(self.get_serializer().fields)
+        if "fields" in self.request.query_params:
+            fields = list(self.get_serializer().fields)
+        else:
+            fields = event_fields()
         return public_event_representation(fields=fields, base_url=self.request.build_absolute_uri("/").rstrip("/"))
 
     def get_export_columns(self):

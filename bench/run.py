@@ -62,6 +62,13 @@ def ensure_database(db=DB, events=EVENTS, env=ENV):
         log(f"Reusing {db}: {have:,} events.")
 
 
+def server_settings():
+    """The PostgreSQL settings the numbers depend on, for the report."""
+    with psycopg.connect(f"{PG}/{DB}") as conn:
+        values = [conn.execute(f"SHOW {name}").fetchone()[0] for name in ("shared_buffers", "wal_compression")]
+    return f"PostgreSQL: shared_buffers {values[0]}, wal_compression {values[1]}"
+
+
 def probes():
     """Values the reads need: a popular actor, a speaker, an event, a deep keyset position."""
     with psycopg.connect(f"{PG}/{DB}") as conn:
@@ -235,7 +242,9 @@ def main():
     if "--mixed" in sys.argv:  # make bench-mixed: the mixed workload alone
         report = mixed_benchmark()
         print(report)
-        (ROOT / "bench" / "latest-mixed.md").write_text(f"Events in the database: {EVENTS:,}.\n\n{report}\n")
+        (ROOT / "bench" / "latest-mixed.md").write_text(
+            f"Events in the database: {EVENTS:,}; {server_settings()}.\n\n{report}\n"
+        )
         return
     p = probes()
     modes = [("cached", {"CACHE_URL": "redis://127.0.0.1:6379/3"}), ("uncached", {"PUBLIC_CACHE": "0"})]
@@ -272,7 +281,7 @@ def main():
     print(report)
     # The last run, for copying into bench/README.md (not versioned: it changes every run).
     (ROOT / "bench" / "latest.md").write_text(
-        f"Events in the database: {EVENTS:,}; wrk -t2 -c8 -d{DURATION}.\n\n{report}\n"
+        f"Events in the database: {EVENTS:,}; wrk -t2 -c8 -d{DURATION}; {server_settings()}.\n\n{report}\n"
     )
 
 

@@ -17,22 +17,21 @@ its bulk load with the triggers off.
 Refreshes, by what changed:
 - ``rows``: the whole row, deleted and inserted again (or not, if the event is no longer
   public). For a change of the event, its citations, a cited source, or its type.
-- ``links``: only the participant and quote columns, updated in place, for a change of a
-  participation or a quote; ``actor`` the same for a change of an actor (its status, slug,
-  name or kind). A popular actor is linked to tens of thousands of events, and these
-  columns are all that its withdrawal or rename rewrites: not the search document (copied
-  from the event, not computed again), not ``actor_ids`` (every linked actor, whatever its
-  status), so the new row versions need no index entries (HOT; the table keeps room for them).
+- ``links``: only the participant and quote columns, recomputed in place, for a change of a
+  participation or a quote, or an actor's publication.
+- an actor's withdrawal or rename (PostgreSQL: ``PATCH_ACTOR``): its entry is taken out of (or
+  rewritten in) the participants of the rows that show it, and its quotes out of their counts.
+  A popular actor is shown on tens of thousands of events; recomputing their links took 7-13 s.
+  The patch changes no indexed column (``actor_ids`` holds every linked actor, whatever its
+  status, and the search document is copied from the event), so the new row versions need no
+  index entries (HOT; the table keeps room for them).
 
 On PostgreSQL the triggers run once per statement, over its transition tables, so a merge that
 moves thousands of participations refreshes their events once. READ COMMITTED gives each
-statement of a trigger function its own snapshot, so a refresh first waits for the refreshes
-of the same events in flight, in a statement of its own, and then reads what they committed:
-``rows`` and ``links`` lock the events' rows (in id order), ``actor`` takes the read model's
-advisory lock exclusively (the others take it shared; see ADVISORY_KEY). A link trigger also
-holds the entry its row names (FOR SHARE), so that a participation added while its actor is
-withdrawn is judged after the withdrawal. SQLite has one writer and row triggers; it refreshes
-the whole row every time, which is simplest and always right.
+statement of a trigger function its own snapshot, so a refresh first waits, in statements of
+its own, for the writes it must see (HOLD) and then reads what they committed. SQLite has one
+writer and row triggers; it refreshes the whole row every time, which is simplest and always
+right.
 
 What "public" means mirrors the querysets' ``published()`` (Event, Actor, Source, Quote): a
 property test (tests/events/test_read_model.py) compares the table with the rows computed the
@@ -187,16 +186,18 @@ def fill_sql(vendor, first_id=None):
 
 # PostgreSQL refresh functions, over an array of event ids ---------------------------------
 
-# Refreshes of one event's row take turns on the event's row lock (FOR NO KEY UPDATE, in id
-# order, in a statement of their own, so that the next statement's snapshot sees what the
-# other committed). A change of an actor refreshes every event it is linked to, tens of
-# thousands for a popular one: locking those rows one by one cost more than the refresh
-# (1.5 s for 79,000 events), so it takes this advisory lock exclusively instead, and every
-# other refresh takes it shared: it waits for the refreshes in flight and they for it.
-ADVISORY_KEY = 1_407_140  # any constant; names the read model's lock
-SHARED = f"PERFORM pg_advisory_xact_lock_shared({ADVISORY_KEY}); "
-SHARED += "PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;"
-EXCLUSIVE = f"PERFORM pg_advisory_xact_lock({ADVISORY_KEY});"
+# Before a refresh reads, it waits for the writes it must see, in statements of their own
+# (READ COMMITTED then gives its reading statements a snapshot taken after them): it locks the
+# events' rows (refreshes of the same event take turns) and holds, FOR SHARE, the actors their
+# participants and quotes name. An actor's change holds that actor's row from its UPDATE on:
+# a refresh that reads the actor waits for it to commit, and a change of the actor waits for
+# a refresh that read it. The actor's patch (PATCH_ACTOR) then needs no lock of its own: it
+# rewrites each row from the row itself, which PostgreSQL re-reads if another transaction
+# changed it meanwhile.
+HOLD = """PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+        PERFORM 1 FROM actors_actor WHERE id IN (
+            SELECT actor_id FROM events_participation WHERE event_id = ANY(ids)
+            UNION SELECT speaker_id FROM events_quote WHERE event_id = ANY(ids)) ORDER BY id FOR SHARE;"""
 
 
 def _any_ids(column):
@@ -230,58 +231,66 @@ UPDATE_LINKS = f"""UPDATE events_publicevent r SET actor_ids = x.actor_ids, role
     WHERE r.id = x.id AND (r.actor_ids, r.roles, r.participants, r.participant_list, r.quote_count)
         IS DISTINCT FROM (x.actor_ids, x.roles, x.participants, x.participant_list, x.quote_count);"""
 
+PATCH_LOCK = 1_407_140  # any constant: names the actor patches' advisory lock
+
 # A change of one actor, patched into the rows that show it rather than recomputed from the
-# links (7 s for the most linked actor's 79,000 events): a withdrawal takes it out of their
-# participants and its public quotes out of their counts; a rename rewrites its entry. A
-# publication adds it back in the event's order, which needs the links: recomputed.
+# links (7-13 s for the most linked actor's 79,000 events). A withdrawal takes its entries out
+# of their participants (a JSON path filter and a regular expression: no subquery per row) and
+# its public quotes out of their counts; a rename rewrites its entries (grouped, set-based). A
+# publication adds it back in the event's order, which needs the links: recomputed. Patches of
+# different actors may meet on one row, and the rename reads the rows before it writes them:
+# patches take turns on an advisory lock (nothing else takes it), and refreshes wait for the
+# actor's row (HOLD).
 PATCH_ACTOR = f"""
-        PERFORM pg_advisory_xact_lock({ADVISORY_KEY});
         IF was <> 'published' AND now = 'published' THEN
-            PERFORM events_publicevent_refresh_actor(ARRAY(
+            PERFORM events_publicevent_refresh_links(ARRAY(
                 SELECT event_id FROM events_participation WHERE actor_id = actor
                 UNION SELECT event_id FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL ORDER BY 1));
+        ELSIF was = 'published' AND NOT EXISTS (SELECT 1 FROM events_publicevent WHERE actor_ids && ARRAY[actor])
+                AND NOT EXISTS (SELECT 1 FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL) THEN
+            -- Nothing public names it (no row can appear meanwhile: refreshes wait for its row).
+            RETURN;
+        ELSIF was = 'published' AND now <> 'published' THEN
+            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
+            UPDATE events_publicevent SET
+                participants = jsonb_path_query_array(participants, '$[*] ? (@.id != $a)', jsonb_build_object('a', actor)),
+                participant_list = trim(BOTH ';' FROM regexp_replace(
+                    ';' || participant_list || ';', ';' || old_slug || ':[^;]*(?=;)', '', 'g'))
+            WHERE actor_ids && ARRAY[actor] AND participants @> jsonb_build_array(jsonb_build_object('id', actor));
+            UPDATE events_publicevent r SET quote_count = r.quote_count - q.n
+            FROM (SELECT q.event_id, count(*) AS n FROM events_quote q JOIN events_source s ON s.id = q.source_id
+                  WHERE q.speaker_id = actor AND q.event_id IS NOT NULL AND q.status = 'published'
+                    AND s.status = 'published' GROUP BY q.event_id) q
+            WHERE r.id = q.event_id;
         ELSIF was = 'published' THEN
-            -- Withdrawn (entry = NULL: taken out) or renamed (entry: its new slug, name, kind).
+            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
             UPDATE events_publicevent r SET participants = x.participants, participant_list = x.participant_list
             FROM (
                 SELECT r.id,
-                    COALESCE(jsonb_agg(CASE WHEN (e->>'id')::bigint = actor THEN e || entry ELSE e END ORDER BY n)
-                        FILTER (WHERE entry IS NOT NULL OR (e->>'id')::bigint <> actor), '[]') AS participants,
-                    COALESCE(string_agg(CASE WHEN (e->>'id')::bigint = actor THEN entry->>'actor' ELSE e->>'actor' END
-                        || ':' || (e->>'role'), ';' ORDER BY n)
-                        FILTER (WHERE entry IS NOT NULL OR (e->>'id')::bigint <> actor), '') AS participant_list
+                    jsonb_agg(CASE WHEN (e->>'id')::bigint = actor THEN e || entry ELSE e END ORDER BY n) AS participants,
+                    string_agg(CASE WHEN (e->>'id')::bigint = actor THEN entry->>'actor' ELSE e->>'actor' END
+                        || ':' || (e->>'role'), ';' ORDER BY n) AS participant_list
                 FROM events_publicevent r, jsonb_array_elements(r.participants) WITH ORDINALITY AS x(e, n)
                 WHERE r.actor_ids && ARRAY[actor] AND r.participants @> jsonb_build_array(jsonb_build_object('id', actor))
                 GROUP BY r.id) x
             WHERE r.id = x.id;
-            IF now <> 'published' THEN
-                UPDATE events_publicevent r SET quote_count = r.quote_count - q.n
-                FROM (SELECT q.event_id, count(*) AS n FROM events_quote q JOIN events_source s ON s.id = q.source_id
-                      WHERE q.speaker_id = actor AND q.event_id IS NOT NULL AND q.status = 'published'
-                        AND s.status = 'published' GROUP BY q.event_id) q
-                WHERE r.id = q.event_id;
-            END IF;
         END IF;"""
 PG_HELPERS = [
     # work_mem: the patch groups a popular actor's 170,000 participant entries, which spilled
     # to disk at the default 4 MB.
-    f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint, was text, now text, entry jsonb)
+    f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint, was text, now text, old_slug text, entry jsonb)
         RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$ BEGIN {PATCH_ACTOR} END $$""",
 ]
 
 PG_FUNCTIONS = {
     "events_publicevent_refresh_rows": f"""
         IF cardinality(ids) = 0 THEN RETURN; END IF;
-        {SHARED}
+        {HOLD}
         DELETE FROM events_publicevent WHERE id = ANY(ids);
         INSERT INTO events_publicevent ({", ".join(COLUMNS)}) {rows_sql("postgresql", _any_ids)};""",
     "events_publicevent_refresh_links": f"""
         IF cardinality(ids) = 0 THEN RETURN; END IF;
-        {SHARED}
-        {UPDATE_LINKS}""",
-    "events_publicevent_refresh_actor": f"""
-        IF cardinality(ids) = 0 THEN RETURN; END IF;
-        {EXCLUSIVE}
+        {HOLD}
         {UPDATE_LINKS}""",
 }
 
@@ -312,7 +321,7 @@ WATCHED = {
         [("links", "SELECT r.event_id WHERE r.event_id IS NOT NULL")],
         [("actors_actor", "speaker_id"), ("events_source", "source_id")],
     ),
-    "actors_actor": (["status", "slug", "name", "kind"], [("actor", EVENTS_OF_ACTOR)], []),
+    "actors_actor": (["status", "slug", "name", "kind"], [("links", EVENTS_OF_ACTOR)], []),
 }
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 TABLES = sorted(WATCHED)
@@ -370,11 +379,11 @@ def _pg_trigger(table, operation):
 
 
 def _pg_actor_update_trigger(name, changed):
-    body = f"""FOR a IN SELECT n.id, o.status AS was, n.status AS now,
+    body = f"""FOR a IN SELECT n.id, o.status AS was, n.status AS now, o.slug AS old_slug,
             jsonb_build_object('actor', n.slug, 'name', n.name, 'kind', n.kind) AS entry
         FROM {changed} n JOIN old_rows o ON o.id = n.id ORDER BY n.id
     LOOP
-        PERFORM events_publicevent_actor_changed(a.id, a.was, a.now, CASE WHEN a.now = 'published' THEN a.entry END);
+        PERFORM events_publicevent_actor_changed(a.id, a.was, a.now, a.old_slug, a.entry);
     END LOOP;"""
     return [
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE a record; BEGIN {body} "
@@ -426,6 +435,7 @@ def drop_triggers(vendor):
             + [f"DROP FUNCTION IF EXISTS {name}(bigint[])" for name in PG_FUNCTIONS]
             + [
                 "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint, text, text, jsonb)",
+                "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint, text, text, text, jsonb)",
             ]
         )
     return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names()]

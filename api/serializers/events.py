@@ -6,6 +6,8 @@ Related rows arrive prefetched by the viewsets, filtered by the reader's rule (e
 """
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from actors import selectors as actor_selectors
@@ -161,7 +163,14 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         return rows
 
 
-_DATETIME = serializers.DateTimeField()
+SLUG_MARK = "slug-of-the-row"
+
+
+def _datetime(value):
+    """What DRF's DateTimeField gives (ISO 8601 in the current time zone, UTC as Z), without
+    its per-value overhead."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def public_event_representation(*, fields, base_url):
@@ -198,6 +207,7 @@ def public_event_representation(*, fields, base_url):
             for c in row.sources
         ]
 
+    page_url = base_url + reverse("events:detail", kwargs={"slug": SLUG_MARK})
     values = {
         "slug": lambda row: row.slug,
         "title": lambda row: row.title,
@@ -216,10 +226,11 @@ def public_event_representation(*, fields, base_url):
         "sources": sources,
         "quote_count": lambda row: row.quote_count,
         "status": lambda row: "published",
-        "created_at": lambda row: _DATETIME.to_representation(row.created_at),
-        "updated_at": lambda row: _DATETIME.to_representation(row.updated_at),
+        "created_at": lambda row: _datetime(row.created_at),
+        "updated_at": lambda row: _datetime(row.updated_at),
         "api_url": lambda row: f"{base_url}/api/events/{row.slug}/",
-        "html_url": lambda row: base_url + row.get_absolute_url(),
+        # One reverse() for the page, not one per row (slugs need no escaping).
+        "html_url": lambda row: page_url.replace(SLUG_MARK, row.slug),
     }
     getters = [(name, values[name]) for name in fields]
     return lambda row: {name: get(row) for name, get in getters}

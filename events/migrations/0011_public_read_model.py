@@ -8,12 +8,17 @@ from django.db import migrations, models
 from events import read_model
 from events.migrations import _event_summary
 
-# Indexes for the shapes readers send (bench/README.md, "Read model: indexes"): newest first,
-# alone and within a country or a root type; GIN for actors and words (PostgreSQL only).
+# Indexes for the shapes readers send (bench/README.md, "Read model: indexes"): a list newest
+# first, alone or within a country or a root type. Each also carries the other filter and
+# facet columns (INCLUDE), so that the count and the facets of such a list are read from the
+# index alone (an index-only scan) instead of from one 1.5 KB row per page.
 INDEXES = [
-    "CREATE INDEX publicevent_date_idx ON events_publicevent (start_date DESC, id DESC)",
-    "CREATE INDEX publicevent_country_date_idx ON events_publicevent (country, start_date DESC, id DESC)",
-    "CREATE INDEX publicevent_type_date_idx ON events_publicevent (type_root, start_date DESC, id DESC)",
+    "CREATE INDEX publicevent_date_idx ON events_publicevent (start_date DESC, id DESC)"
+    " INCLUDE (period_end, type_root, country, year)",
+    "CREATE INDEX publicevent_country_date_idx ON events_publicevent (country, start_date DESC, id DESC)"
+    " INCLUDE (period_end, type_root, year)",
+    "CREATE INDEX publicevent_type_date_idx ON events_publicevent (type_root, start_date DESC, id DESC)"
+    " INCLUDE (period_end, country, year)",
 ]
 GIN_INDEXES = [
     "CREATE INDEX publicevent_actors_gin ON events_publicevent USING gin (actor_ids)",
@@ -42,7 +47,9 @@ def install(apps, schema_editor):
     # The rows of the events already stored, then the indexes (faster than row by row), then
     # the triggers that keep them.
     schema_editor.execute(read_model.fill_sql(vendor))
-    for statement in INDEXES + (GIN_INDEXES if vendor == "postgresql" else []):
+    for statement in INDEXES if vendor == "postgresql" else [i.split(" INCLUDE ")[0] for i in INDEXES]:
+        schema_editor.execute(statement)
+    for statement in GIN_INDEXES if vendor == "postgresql" else []:
         schema_editor.execute(statement)
     if vendor == "postgresql":
         schema_editor.execute("ANALYZE events_publicevent")

@@ -397,3 +397,37 @@ def test_the_read_model_equals_the_normalized_tables_after_any_sequence_of_write
             apply(write, world, editor)
             assert_read_model_is_right(f"after {writes[: n + 1]}")
         transaction.set_rollback(True)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_actors_withdrawn_at_once_from_one_event_both_leave_its_row(event_types):
+    # Each withdrawal patches the rows that show its actor from what it read of them: the
+    # second waits for the first (the patches' advisory lock), then reads the first's result.
+    first, second, stays = ActorFactory(slug="first"), ActorFactory(slug="second"), ActorFactory(slug="stays")
+    event = EventFactory()
+    for actor in (first, second, stays):
+        ParticipationFactory(event=event, actor=actor)
+    interleaved(
+        ("UPDATE actors_actor SET status = 'withdrawn' WHERE id = %s", [first.pk]),
+        ("UPDATE actors_actor SET status = 'withdrawn' WHERE id = %s", [second.pk]),
+    )
+    assert stored()[event.pk]["participant_list"] == "stays:participant"
+    assert_read_model_is_right()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_rename_while_a_source_change_rebuilds_the_row_is_not_lost(event_types):
+    # The source's change rebuilds the event's row (it holds the event and its actors); the
+    # rename waits for it and then patches the rebuilt row.
+    actor, source = ActorFactory(slug="old-name"), SourceFactory()
+    event = EventFactory(cited=False)
+    CitationFactory(event=event, source=source)
+    ParticipationFactory(event=event, actor=actor, role="host")
+    interleaved(
+        ("UPDATE events_source SET title = 'Retitled' WHERE id = %s", [source.pk]),
+        ("UPDATE actors_actor SET slug = 'new-name' WHERE id = %s", [actor.pk]),
+    )
+    assert stored()[event.pk]["participant_list"] == "new-name:host"
+    assert_read_model_is_right()
