@@ -38,8 +38,11 @@ LIST_ROWS = """
 SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, e.type_code, e.type_name,
     e.quad_class, e.participants
 FROM events_publicevent e WHERE TRUE {where}
-ORDER BY e.start_date DESC, e.id DESC LIMIT %(limit)s
+ORDER BY {order} e.start_date DESC, e.id DESC LIMIT %(limit)s
 """
+# With words and no other order the project lists the best matches first (ts_rank, as Django's
+# SearchRank): the baseline answers the same question.
+RANKED = "ts_rank(e.search_document, websearch_to_tsquery('english', %(q)s)) DESC,"
 
 EVENT_COUNT = """
 SELECT count(*) FROM (SELECT 1 FROM events_publicevent e WHERE TRUE {where} LIMIT 10001) AS capped
@@ -94,10 +97,11 @@ def connection():
     return _connection
 
 
-def events(where="", params=None, limit=30):
-    """A list's rows from the read model."""
+def events(where="", params=None, limit=30, ranked=False):
+    """A list's rows from the read model, the best matches first if ``ranked``."""
     with connection().cursor() as cursor:
-        cursor.execute(LIST_ROWS.format(where=where), {**(params or {}), "limit": limit})
+        order = RANKED if ranked else ""
+        cursor.execute(LIST_ROWS.format(where=where, order=order), {**(params or {}), "limit": limit})
         rows = cursor.fetchall()
     return [
         {
@@ -134,14 +138,15 @@ def application(environ, start_response):
     query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
     if path == "/events.json":
         where, params = event_filters(query)
-        body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)))})
+        ranked = "q" in query and "ordering" not in query
+        body = orjson.dumps({"results": events(where, params, int(query.get("limit", 30)), ranked)})
         return respond(start_response, body, "application/json")
     if path == "/events.html":
         where, params = event_filters(query)
         items = "".join(
             f'<li><a href="/events/{e["slug"]}/">{html.escape(e["title"])}</a> {e["start_date"]} '
             f"{html.escape(e['type_name'])} " + ", ".join(html.escape(p["name"]) for p in e["participants"]) + "</li>"
-            for e in events(where, params)
+            for e in events(where, params, ranked="q" in query and "ordering" not in query)
         )
         # As the project's page: the count capped at 10,001 rows, and facets once it is 10,000 or fewer.
         with connection().cursor() as cursor:

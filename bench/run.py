@@ -111,7 +111,7 @@ def reads(p):
          f"/events.json?actor={p['actor']}&limit=50"),
         ("actor page, HTML", f"/actors/{p['actor']}/", f"/events.json?actor={p['actor']}&limit=50"),
         ("search a common word, newest first", "/api/events/?q=sanctions&ordering=-date&page_size=30",
-         "/events.json?q=sanctions"),
+         "/events.json?q=sanctions&ordering=-date"),
         ("quotes by speaker", f"/api/quotes/?speaker={p['speaker']}&page_size=30", f"/quotes.json?speaker={p['speaker']}"),
         ("event detail", f"/api/events/{p['event']}/", f"/event.json?slug={p['event']}"),
         ("deep cursor page (300,000 rows in)", f"/api/events/?page_size=30&cursor={p['cursor']}",

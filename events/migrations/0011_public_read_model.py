@@ -19,6 +19,9 @@ INDEXES = [
     " INCLUDE (period_end, type_root, year)",
     "CREATE INDEX publicevent_type_date_idx ON events_publicevent (type_root, start_date DESC, id DESC)"
     " INCLUDE (period_end, country, year)",
+    # date_from without a limit (the exports): the events still running on or after a day.
+    # Without it PostgreSQL read the whole table for 11,000 rows (0.6 s).
+    "CREATE INDEX publicevent_period_end_idx ON events_publicevent (period_end)",
 ]
 GIN_INDEXES = [
     "CREATE INDEX publicevent_actors_gin ON events_publicevent USING gin (actor_ids)",

@@ -107,6 +107,13 @@ def test_actors_and_words_are_found_through_their_gin_index(data, query, index):
     assert_reads_only_the_read_model(text)
 
 
+def test_an_export_from_a_date_finds_its_rows_by_period_end(data):
+    filterset = PublicEventFilter(QueryDict("date_from=2010"), queryset=selectors.public_event_rows())
+    assert filterset.is_valid()
+    text = plan(filterset.qs.order_by().values("pk", "title"), bitmaps=True)
+    assert "publicevent_period_end_idx" in text, text
+
+
 def test_facets_and_the_capped_count_read_only_the_read_model(data):
     from django.db.models import Count
 
