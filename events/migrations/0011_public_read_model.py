@@ -108,7 +108,8 @@ class Migration(migrations.Migration):
                 (
                     "actor_ids",
                     core.arrays.ListField(
-                        base_type="bigint", help_text="Published participants' ids, in the event's order."
+                        base_type="bigint",
+                        help_text="Every linked actor's id, whatever its status, in the event's order.",
                     ),
                 ),
                 ("roles", core.arrays.ListField(base_type="text", help_text="Their roles, in the same order.")),
