@@ -243,9 +243,14 @@ PATCH_LOCK = 1_407_140  # any constant: names the actor patches' advisory lock
 # actor's row (HOLD).
 PATCH_ACTOR = f"""
         IF was <> 'published' AND now = 'published' THEN
-            PERFORM events_publicevent_refresh_links(ARRAY(
+            -- Recomputed without locking the events (HOLD): every refresh that reads this actor
+            -- waits for its row, which this transaction holds; waiting here for an event whose
+            -- editor will next wait for the actor would be a deadlock.
+            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
+            ids := ARRAY(
                 SELECT event_id FROM events_participation WHERE actor_id = actor
-                UNION SELECT event_id FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL ORDER BY 1));
+                UNION SELECT event_id FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL);
+            {UPDATE_LINKS}
         ELSIF was = 'published' AND NOT EXISTS (SELECT 1 FROM events_publicevent WHERE actor_ids && ARRAY[actor])
                 AND NOT EXISTS (SELECT 1 FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL) THEN
             -- Nothing public names it (no row can appear meanwhile: refreshes wait for its row).
@@ -279,7 +284,7 @@ PG_HELPERS = [
     # work_mem: the patch groups a popular actor's 170,000 participant entries, which spilled
     # to disk at the default 4 MB.
     f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint, was text, now text, old_slug text, entry jsonb)
-        RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$ BEGIN {PATCH_ACTOR} END $$""",
+        RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$ DECLARE ids bigint[]; BEGIN {PATCH_ACTOR} END $$""",
 ]
 
 PG_FUNCTIONS = {

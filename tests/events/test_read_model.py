@@ -431,3 +431,42 @@ def test_a_rename_while_a_source_change_rebuilds_the_row_is_not_lost(event_types
     )
     assert stored()[event.pk]["participant_list"] == "new-name:host"
     assert_read_model_is_right()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_actor_published_while_an_editor_holds_one_of_its_events_neither_deadlocks_nor_goes_stale(event_types):
+    # An editor's save locks the event first (the version check), then writes it, and the
+    # write's refresh holds the event's actors. An actor published meanwhile must not wait for
+    # the event's lock while holding the actor: the two would wait for each other.
+    import threading
+
+    import psycopg
+
+    from tests.relations_site.test_availability import dsn
+
+    actor = ActorFactory(slug="returning", status=Status.WITHDRAWN)
+    event = EventFactory()
+    ParticipationFactory(event=event, actor=actor, role="host")
+    with psycopg.connect(dsn()) as editor, psycopg.connect(dsn()) as publisher:
+        editor.execute("SELECT 1 FROM events_event WHERE id = %s FOR UPDATE", [event.pk])
+        outcome = {}
+
+        def publish():
+            try:
+                publisher.execute("UPDATE actors_actor SET status = 'published' WHERE id = %s", [actor.pk])
+                publisher.commit()
+                outcome["done"] = True
+            except psycopg.Error as error:  # a deadlock, once the editor writes
+                outcome["error"] = error
+
+        thread = threading.Thread(target=publish)
+        thread.start()
+        thread.join(3)
+        published_while_held = not thread.is_alive()
+        editor.execute("UPDATE events_event SET title = 'Edited' WHERE id = %s", [event.pk])
+        editor.commit()
+        thread.join(10)
+    assert published_while_held and outcome == {"done": True}, outcome
+    assert stored()[event.pk]["participant_list"] == "returning:host"
+    assert_read_model_is_right()
