@@ -189,11 +189,11 @@ def fill_sql(vendor, first_id=None):
 # Before a refresh reads, it waits for the writes it must see, in statements of their own
 # (READ COMMITTED then gives its reading statements a snapshot taken after them): it locks the
 # events' rows (refreshes of the same event take turns) and holds, FOR SHARE, the actors their
-# participants and quotes name. An actor's change holds that actor's row from its UPDATE on:
-# a refresh that reads the actor waits for it to commit, and a change of the actor waits for
-# a refresh that read it. The actor's patch (PATCH_ACTOR) then needs no lock of its own: it
-# rewrites each row from the row itself, which PostgreSQL re-reads if another transaction
-# changed it meanwhile.
+# participants and quotes name; a link trigger also holds the entries its changed rows named
+# (a deleted link is no longer there to find). An actor's change holds that actor's row from
+# its UPDATE on: a refresh that reads the actor waits for it to commit, and a change of the
+# actor waits for a refresh that read it. So while an actor's patch (PATCH_ACTOR) runs, no
+# refresh of the rows that show it is in flight, and patches take turns among themselves.
 HOLD = """PERFORM 1 FROM events_event WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
         PERFORM 1 FROM actors_actor WHERE id IN (
             SELECT actor_id FROM events_participation WHERE event_id = ANY(ids)
@@ -232,11 +232,14 @@ UPDATE_LINKS = f"""UPDATE events_publicevent r SET actor_ids = x.actor_ids, role
         IS DISTINCT FROM (x.actor_ids, x.roles, x.participants, x.participant_list, x.quote_count);"""
 
 PATCH_LOCK = 1_407_140  # any constant: names the actor patches' advisory lock
+QUOTES_OF_ROW = """SELECT count(*) FROM events_quote q
+    JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
+    WHERE q.event_id = r.id AND q.status = 'published' AND a.status = 'published' AND s.status = 'published'"""
 
 # A change of one actor, patched into the rows that show it rather than recomputed from the
 # links (7-13 s for the most linked actor's 79,000 events). A withdrawal takes its entries out
-# of their participants (a JSON path filter and a regular expression: no subquery per row) and
-# its public quotes out of their counts; a rename rewrites its entries (grouped, set-based). A
+# of their participants (a JSON path filter) and counts the quotes of the events it spoke on
+# again; a rename rewrites its entries (grouped, set-based). A
 # publication adds it back in the event's order, which needs the links: recomputed. Patches of
 # different actors may meet on one row, and the rename reads the rows before it writes them:
 # patches take turns on an advisory lock (nothing else takes it), and refreshes wait for the
@@ -259,14 +262,14 @@ PATCH_ACTOR = f"""
             PERFORM pg_advisory_xact_lock({PATCH_LOCK});
             UPDATE events_publicevent SET
                 participants = jsonb_path_query_array(participants, '$[*] ? (@.id != $a)', jsonb_build_object('a', actor)),
-                participant_list = trim(BOTH ';' FROM regexp_replace(
-                    ';' || participant_list || ';', ';' || old_slug || ':[^;]*(?=;)', '', 'g'))
+                participant_list = array_to_string(ARRAY(
+                    SELECT item FROM unnest(string_to_array(participant_list, ';')) AS item
+                    WHERE split_part(item, ':', 1) <> old_slug), ';')
             WHERE actor_ids && ARRAY[actor] AND participants @> jsonb_build_array(jsonb_build_object('id', actor));
-            UPDATE events_publicevent r SET quote_count = r.quote_count - q.n
-            FROM (SELECT q.event_id, count(*) AS n FROM events_quote q JOIN events_source s ON s.id = q.source_id
-                  WHERE q.speaker_id = actor AND q.event_id IS NOT NULL AND q.status = 'published'
-                    AND s.status = 'published' GROUP BY q.event_id) q
-            WHERE r.id = q.event_id;
+            -- Counted again, not decremented: one statement may publish another of the
+            -- event's speakers first, whose recount has already left this one's quotes out.
+            UPDATE events_publicevent r SET quote_count = ({QUOTES_OF_ROW})
+            WHERE r.id IN (SELECT event_id FROM events_quote WHERE speaker_id = actor);
         ELSIF was = 'published' THEN
             PERFORM pg_advisory_xact_lock({PATCH_LOCK});
             UPDATE events_publicevent r SET participants = x.participants, participant_list = x.participant_list
@@ -361,14 +364,13 @@ def _pg_trigger(table, operation):
     body = []
     if table == "actors_actor" and operation == "UPDATE":
         return _pg_actor_update_trigger(name, changed_rows["new_rows"])
-    if operation != "DELETE":
-        # Only for rows whose change matters: an edit of a quote's text holds no speaker (a
-        # merge holding that speaker would wait for the quote, and the edit for the speaker).
-        for held_table, column in held:
-            body.append(
-                f"PERFORM 1 FROM {held_table} WHERE id IN (SELECT r.{column} FROM {changed_rows['new_rows']} r) "
-                "ORDER BY id FOR SHARE;"
-            )
+    # The entries the changed link rows name, old and new (a deleted or moved link's too: HOLD
+    # no longer sees it, and an actor's rename must wait for the delete that drops it). Only for
+    # rows whose change matters: an edit of a quote's text holds no speaker (a merge holding
+    # that speaker would wait for the quote, and the edit for the speaker).
+    for held_table, column in held:
+        named = " UNION ".join(f"SELECT r.{column} FROM {changed_rows[version]} r" for version in versions)
+        body.append(f"PERFORM 1 FROM {held_table} WHERE id IN ({named}) ORDER BY id FOR SHARE;")
     for refresh, ids in refreshes:
         selects = " UNION ".join(
             f"SELECT x.event_id FROM {changed_rows[version]} r, LATERAL ({ids}) AS x(event_id)" for version in versions
