@@ -384,12 +384,9 @@ class PublicEvent(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("events:detail", kwargs={"slug": self.slug})
-
-    @property
-    def date_display(self):
-        return format_period(self.start_date, self.end_date, self.date_precision)
+    # The event's own address and period, from the same columns.
+    get_absolute_url = Event.get_absolute_url
+    date_display = Event.date_display
 
     @property
     def participant_rows(self):

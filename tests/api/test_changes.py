@@ -152,14 +152,9 @@ def test_changes_feed_cursor_must_be_one_of_ours():
 
 def test_every_change_log_trigger_is_installed_after_all_migrations():
     from events import public_changes
+    from tests.events.test_read_model import installed_triggers
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'events_changes_%%' AND tgenabled = 'O'")
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_changes_%'")
-        installed = {name for (name,) in cursor.fetchall()}
-    assert installed == set(public_changes.trigger_names())
+    assert installed_triggers("events_changes_%") == set(public_changes.trigger_names())
 
 
 def test_generated_demo_data_is_in_the_log_as_published_says():

@@ -230,16 +230,21 @@ def test_a_fixture_that_loads_links_before_what_they_link_still_gets_the_right_r
     assert_read_model_is_right()
 
 
+def installed_triggers(like):
+    """The names of the enabled triggers matching the LIKE pattern ``like``, on either database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE %s AND tgenabled = 'O'", [like])
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [like])
+        return {name for (name,) in cursor.fetchall()}
+
+
 def test_every_read_model_trigger_is_installed_after_all_migrations():
     # On SQLite a later migration that alters one of the watched tables rebuilds it, and the
     # rebuild drops its triggers without a word: such a migration must install them again
     # (read_model.create_triggers), and this test says when one did not.
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%%_public_%%' AND tgenabled = 'O'")
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_public_%'")
-        installed = {name for (name,) in cursor.fetchall()}
+    installed = installed_triggers("%_public_%")
     assert set(read_model.trigger_names()) <= installed
     # The summary's triggers of migration 0007 are gone with their table.
     assert not {name for name in installed if name.startswith("events_export_")}
