@@ -4,7 +4,8 @@ The cursor holds the sort-key values of the last row shown, and the next page is
 strictly after them in the list's order (``WHERE (date, id) < (…)``), served by the
 (date, id) indexes, never an OFFSET. Any ordering the FilterSet allows works, ties broken by
 id, dates missing sort last. Relevance order (``q`` without ``ordering`` on PostgreSQL) has
-float ranks, not keys; it pages by offset up to MAX_RELEVANCE_OFFSET.
+float ranks, not keys; it pages by offset up to MAX_RELEVANCE_OFFSET (``search.ranked_slice``:
+the newest matches best first, then the older ones newest first).
 """
 
 import base64
@@ -18,6 +19,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from core import search
 
 MAX_RELEVANCE_OFFSET = 10_000
 
@@ -138,7 +141,7 @@ class KeysetPagination(BasePagination):
             offset = cursor.get("o")
             if not isinstance(offset, int) or not 0 <= offset <= MAX_RELEVANCE_OFFSET:
                 raise ValidationError({"cursor": ["Invalid cursor."]})
-        rows = list(queryset[offset : offset + self.page_size_value + 1])
+        rows = search.ranked_slice(queryset, offset, offset + self.page_size_value + 1)
         self.offset = offset
         self.has_next = len(rows) > self.page_size_value and offset + self.page_size_value < MAX_RELEVANCE_OFFSET
         self.has_previous = offset > 0

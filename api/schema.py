@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.negotiation import FirstRendererNegotiation
 from core.filters import MAX_VALUES
-from core.search import MAX_QUERY_LENGTH
+from core.search import MAX_QUERY_LENGTH, RELEVANCE_WINDOW
 
 
 class SchemaView(SpectacularAPIView):
@@ -66,7 +66,13 @@ SLUGS = {
 }
 
 PARAMETERS = {
-    "q": ({"type": "string", "maxLength": MAX_QUERY_LENGTH}, "Full-text search.", False),
+    "q": (
+        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+        "Full-text search. Without `ordering`, best matches first: the newest "
+        f"{RELEVANCE_WINDOW} matches ranked by relevance, then the older ones newest first "
+        "(narrow the dates to rank an earlier period).",
+        False,
+    ),
     "actor": (SLUGS, "Actor slug; repeat for any of several (OR).", True),
     "speaker": (SLUGS, "Speaker's actor slug; repeat for any of several (OR).", True),
     "type": (

@@ -30,6 +30,15 @@ class CappedPaginator(Paginator):
     def count_display(self):
         return display_count(self.count)
 
+    def page(self, number):
+        # Paginator.page with its slice taken by ranked_slice, which pages relevance order.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(search.ranked_slice(self.object_list, bottom, top), number, self)
+
 
 class PageError(ValueError):
     pass

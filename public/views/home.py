@@ -62,7 +62,7 @@ class SearchView(TemplateView):
             if not text.strip():
                 continue
             queryset = filterset.qs
-            items = list(queryset[: self.per_section])
+            items = search.ranked_slice(queryset, 0, self.per_section)
             if snippet_field:
                 search.highlight(queryset.model, items, text, snippet_field)
             results.append(
