@@ -38,11 +38,20 @@ LIST_ROWS = """
 SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, e.type_code, e.type_name,
     e.quad_class, e.participants
 FROM events_publicevent e WHERE TRUE {where}
-ORDER BY {order} e.start_date DESC, e.id DESC LIMIT %(limit)s
+ORDER BY e.start_date DESC, e.id DESC LIMIT %(limit)s
 """
-# With words and no other order the project lists the best matches first (ts_rank, as Django's
-# SearchRank): the baseline answers the same question.
-RANKED = "ts_rank(e.search_document, websearch_to_tsquery('english', %(q)s)) DESC,"
+# With words and no other order the project lists the best matches first: the newest
+# RELEVANCE_WINDOW matches ranked (ts_rank, as Django's SearchRank), then the older ones
+# (core/search.py). The baseline answers the same question, in one pass over the window.
+RANKED_ROWS = """
+SELECT * FROM (
+    SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, e.type_code, e.type_name,
+        e.quad_class, e.participants, ts_rank(e.search_document, websearch_to_tsquery('english', %(q)s)) AS rank
+    FROM events_publicevent e WHERE TRUE {where}
+    ORDER BY e.start_date DESC, e.id DESC LIMIT %(window)s
+) AS w ORDER BY rank DESC, start_date DESC, id DESC LIMIT %(limit)s
+"""
+RELEVANCE_WINDOW = 300
 
 EVENT_COUNT = """
 SELECT count(*) FROM (SELECT 1 FROM events_publicevent e WHERE TRUE {where} LIMIT 10001) AS capped
@@ -100,8 +109,8 @@ def connection():
 def events(where="", params=None, limit=30, ranked=False):
     """A list's rows from the read model, the best matches first if ``ranked``."""
     with connection().cursor() as cursor:
-        order = RANKED if ranked else ""
-        cursor.execute(LIST_ROWS.format(where=where, order=order), {**(params or {}), "limit": limit})
+        sql = RANKED_ROWS if ranked else LIST_ROWS
+        cursor.execute(sql.format(where=where), {**(params or {}), "limit": limit, "window": RELEVANCE_WINDOW})
         rows = cursor.fetchall()
     return [
         {

@@ -33,9 +33,9 @@ def measure(query):
     """(list ms, count + facets ms) of one combination, as the baseline's HTML page runs them."""
     where, params = baseline.event_filters(query)
     ranked = "q" in query
-    order = baseline.RANKED if ranked else ""
     cursor = baseline.connection().cursor()
-    listing, _ = timed(cursor, baseline.LIST_ROWS.format(where=where, order=order), {**params, "limit": 30})
+    sql = baseline.RANKED_ROWS if ranked else baseline.LIST_ROWS
+    listing, _ = timed(cursor, sql.format(where=where), {**params, "limit": 30, "window": baseline.RELEVANCE_WINDOW})
     count_ms, rows = timed(cursor, baseline.EVENT_COUNT.format(where=where), params)
     facets = count_ms
     if rows[0][0] <= 10_000:
