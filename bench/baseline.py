@@ -14,6 +14,7 @@ import psycopg
 
 DSN = os.environ.get("BASELINE_DSN", "postgresql://postgres@127.0.0.1:5432/relations_bench")
 _connection = None
+PLANNER_COSTS = "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02"
 
 PUBLIC_EVENT = """e.status = 'published' AND EXISTS (
     SELECT 1 FROM events_citation c JOIN events_source s ON s.id = c.source_id
@@ -102,7 +103,8 @@ def event_filters(query):
 def connection():
     global _connection
     if _connection is None or _connection.closed:
-        _connection = psycopg.connect(DSN, autocommit=True)
+        # The project's planner costs (relations_site/settings.py), so both plan alike.
+        _connection = psycopg.connect(DSN, autocommit=True, options=PLANNER_COSTS)
     return _connection
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from relations_site.settings import database_from_url, env_bool, env_list
 
@@ -36,6 +37,23 @@ def test_postgres_connection_attempts_give_up_after_seconds_not_minutes():
     assert database_from_url("postgres://editor@db.internal/relations")["OPTIONS"]["connect_timeout"] == 5
     config = database_from_url("postgres://editor@db.internal/relations?connect_timeout=2")
     assert int(config["OPTIONS"]["connect_timeout"]) == 2
+
+
+def test_postgres_sessions_cost_pages_as_a_database_served_from_memory():
+    config = database_from_url("postgres://editor@db.internal/relations")
+    assert config["OPTIONS"]["options"] == "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02"
+    config = database_from_url("postgres://editor@db.internal/relations?options=-c%20random_page_cost%3D4")
+    assert config["OPTIONS"]["options"] == "-c random_page_cost=4"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_the_sessions_run_with_those_costs():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+        cursor.execute("SHOW cpu_index_tuple_cost")
+        assert cursor.fetchone()[0] == "0.02"
 
 
 def test_settings_refuse_a_statement_timeout_that_is_not_whole_milliseconds():
