@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import psycopg
 
-COMBINATIONS = int(os.environ.get("BENCH_MIXED_COMBINATIONS", "4000"))
+COMBINATIONS = int(os.environ.get("BENCH_MIXED_COMBINATIONS", "20000"))
 DURATION = os.environ.get("BENCH_MIXED_DURATION", "30s")
 SEED = 20261130
 
