@@ -3,7 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
+from django.db import connection
+from django.db.models import F
 
 
 @dataclass
@@ -31,15 +32,16 @@ def url_with(request, remove=(), **params):
     return f"?{encoded}" if encoded else "?"
 
 
-def grouped_counts(queryset, **columns):
-    """Counts of the filtered rows by each of ``columns`` (name: a field, an expression, or a
-    (value field, label field) pair), from one query.
+def capped_grouped_counts(queryset, cap, **columns):
+    """The number of filtered rows, up to ``cap`` + 1, and, when there are ``cap`` or fewer, their
+    counts by each of ``columns`` (name: a field, an expression, or a (value field, label field)
+    pair): ``(total, {name: Counter})``, or ``(cap + 1, None)`` beyond the cap.
 
-    The rows are grouped by all the columns together and the groups summed per column here,
-    so that a list's three facets read the filtered rows once, not three times (each read
-    fetches the rows' scattered pages and checks visibility: about 0.2 s for 3,400 events of a
-    million). Facets run only on lists of COUNT_CAP rows at most, so the groups are as many at
-    most."""
+    One query reads at most ``cap`` + 1 of the filtered rows, grouped by all the columns
+    together; the groups are summed per column here. Why one: a list's count and its facets
+    read the same rows, and at a million events those reads are the page's cost (a common word
+    within a type and a year: 110 ms for the count and 70 ms more for the facets, read apart).
+    """
     aliases, exprs = {}, {}
     for name, column in columns.items():
         parts = column if isinstance(column, tuple) else (column,)
@@ -48,18 +50,26 @@ def grouped_counts(queryset, **columns):
             alias = f"facet_{name}_{n}"
             exprs[alias] = F(part) if isinstance(part, str) else part
             aliases[name].append(alias)
-    rows = queryset.order_by().annotate(**exprs).values_list(*exprs).annotate(n=Count("pk")).order_by()
+    rows = queryset.order_by().annotate(**exprs).values_list(*exprs)[: cap + 1]
+    sql, params = rows.query.sql_with_params()
+    selected = ", ".join(f"capped.{connection.ops.quote_name(alias)}" for alias in exprs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {selected}, COUNT(*) FROM ({sql}) capped GROUP BY {selected}", params)
+        groups = cursor.fetchall()
+    total = sum(group[-1] for group in groups)
+    if total > cap:
+        return total, None
     positions = {alias: index for index, alias in enumerate(exprs)}
     counts = {name: Counter() for name in columns}
-    for row in rows:
+    for row in groups:
         for name, names in aliases.items():
             key = tuple(row[positions[alias]] for alias in names)
             counts[name][key if len(key) > 1 else key[0]] += row[-1]
-    return counts
+    return total, counts
 
 
 def value_facet(request, counts, title, param, *, limit=15, labels=None):
-    """The ``limit`` most frequent values of ``counts`` (from grouped_counts), blank ones left
+    """The ``limit`` most frequent values of ``counts`` (from capped_grouped_counts), blank ones left
     out; the active value's link removes the filter. A value may be a (value, label) pair;
     else its label comes from ``labels`` (a dict) or is the value."""
     current = request.GET.get(param, "")
@@ -80,7 +90,7 @@ def value_facet(request, counts, title, param, *, limit=15, labels=None):
 
 
 def year_facet(request, counts, *, limit=40):
-    """Counts by year (``counts`` from grouped_counts over ExtractYear), newest first; a year's
+    """Counts by year (``counts`` from capped_grouped_counts over ExtractYear), newest first; a year's
     link sets date_from and date_to to it. Undated rows are left out."""
     current = (request.GET.get("date_from", ""), request.GET.get("date_to", ""))
     facet = Facet("Year")

@@ -9,7 +9,7 @@ from actors.models import Actor, ActorKind
 from events import selectors as event_selectors
 from events.models import Participation
 from public import jsonld
-from public.facets import grouped_counts, value_facet
+from public.facets import value_facet
 from public.views.base import FilteredListView, PublishedDetailView
 
 SUGGEST_LIMIT = 10
@@ -26,8 +26,9 @@ class ActorListView(FilteredListView):
     def get_queryset(self):
         return actor_selectors.public_actors().prefetch_related("aliases")
 
-    def get_facets(self, queryset):
-        counts = grouped_counts(queryset, kind="kind", country="country")
+    facet_columns = {"kind": "kind", "country": "country"}
+
+    def get_facets(self, counts):
         return [
             value_facet(self.request, counts["kind"], "Kind", "kind", labels=dict(ActorKind.choices)),
             value_facet(self.request, counts["country"], "Country", "country"),

@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 from core import search
 from core.history import corrections
 from core.publishing import shows_unpublished
+from public.facets import capped_grouped_counts
 
 COUNT_CAP = 10_000
 
@@ -76,7 +77,11 @@ class FilteredListView(TemplateView):
         """What the public sees of the resource, from its app's selector (``public_events()``, …)."""
         raise NotImplementedError
 
-    def get_facets(self, queryset):
+    # Facets: name -> column (a field, an expression, or a (value, label) pair), counted with
+    # the list (public.facets.capped_grouped_counts); get_facets turns the counts into Facets.
+    facet_columns = {}
+
+    def get_facets(self, counts):
         return []
 
     def prepare_page(self, items):
@@ -92,6 +97,10 @@ class FilteredListView(TemplateView):
         if filterset.is_valid():
             queryset = filterset.qs
             paginator = CappedPaginator(queryset, self.paginate_by)
+            counts = None
+            if self.facet_columns:
+                # The count and the facets from one read of at most COUNT_CAP + 1 rows.
+                paginator.count, counts = capped_grouped_counts(queryset, COUNT_CAP, **self.facet_columns)
             try:
                 page_obj = paginator.page(parse_page_number(request.GET.get("page")))
             except PageError as error:
@@ -113,9 +122,9 @@ class FilteredListView(TemplateView):
                 # Facets count the whole filtered result: bounded like the counts, they are
                 # offered once the filters narrow it to COUNT_CAP rows (a few ms), not over a
                 # million (seconds). The page says so.
-                if paginator.count <= COUNT_CAP:
-                    facets = self.get_facets(queryset)
-                else:
+                if counts is not None:
+                    facets = self.get_facets(counts)
+                elif self.facet_columns:
                     facets_note = f"Counts by type, country and year appear once the filters narrow the list to {COUNT_CAP:,} or fewer."
         else:
             errors.extend(form_error_messages(filterset.form))

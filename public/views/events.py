@@ -6,7 +6,7 @@ from events import selectors
 from events.filters import PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source, SourceKind
 from public import jsonld
-from public.facets import Facet, FacetItem, grouped_counts, url_with, value_facet, year_facet
+from public.facets import Facet, FacetItem, url_with, value_facet, year_facet
 from public.views.base import FilteredListView, PublishedDetailView
 
 NEWEST, OLDEST = ("-date", "Newest first"), ("date", "Oldest first")
@@ -52,8 +52,9 @@ class EventListView(FilteredListView):
             ),
         )
 
-    def get_facets(self, queryset):
-        counts = grouped_counts(queryset, type="type_root", country="country", year="year")
+    facet_columns = {"type": "type_root", "country": "country", "year": "year"}
+
+    def get_facets(self, counts):
         return [
             self.type_facet(counts["type"]),
             value_facet(self.request, counts["country"], "Country", "country"),
@@ -96,10 +97,13 @@ class QuoteListView(FilteredListView):
         context["speaker_values"] = self.request.GET.getlist("speaker") or [""]
         return context
 
-    def get_facets(self, queryset):
-        counts = grouped_counts(
-            queryset, speaker=("speaker__slug", "speaker__name"), language="language", year=ExtractYear("said_on")
-        )
+    facet_columns = {
+        "speaker": ("speaker__slug", "speaker__name"),
+        "language": "language",
+        "year": ExtractYear("said_on"),
+    }
+
+    def get_facets(self, counts):
         return [
             value_facet(self.request, counts["speaker"], "Speaker", "speaker"),
             value_facet(self.request, counts["language"], "Language", "language"),
@@ -115,8 +119,9 @@ class SourceListView(FilteredListView):
     def get_queryset(self):
         return selectors.public_sources()
 
-    def get_facets(self, queryset):
-        counts = grouped_counts(queryset, kind="kind", language="language", year=ExtractYear("published_on"))
+    facet_columns = {"kind": "kind", "language": "language", "year": ExtractYear("published_on")}
+
+    def get_facets(self, counts):
         return [
             value_facet(self.request, counts["kind"], "Kind", "kind", labels=dict(SourceKind.choices)),
             value_facet(self.request, counts["language"], "Language", "language"),
