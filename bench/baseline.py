@@ -54,16 +54,29 @@ SELECT * FROM (
 """
 RELEVANCE_WINDOW = 300
 
-EVENT_COUNT = """
-SELECT count(*) FROM (SELECT 1 FROM events_publicevent e WHERE TRUE {where} LIMIT 10001) AS capped
+# As the project's page: the count and the facets from one read of at most 10,001 rows.
+COUNT_AND_FACETS = """
+SELECT type_root, country, year, count(*) FROM (
+    SELECT e.type_root, e.country, e.year FROM events_publicevent e WHERE TRUE {where} LIMIT 10001
+) AS capped GROUP BY 1, 2, 3
 """
 
-_FILTERED = "FROM events_publicevent e WHERE TRUE {where}"
-FACETS = [
-    ("Type", f"SELECT e.type_root, count(*) {_FILTERED} GROUP BY 1 ORDER BY 2 DESC, 1"),
-    ("Country", f"SELECT e.country, count(*) {_FILTERED} AND e.country <> '' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15"),
-    ("Year", f"SELECT e.year, count(*) {_FILTERED} GROUP BY 1 ORDER BY 1 DESC LIMIT 40"),
-]
+
+def count_and_facets(cursor, where, params):
+    """(count up to 10,001, [(title, [(value, n)])]), the facets only at 10,000 rows or fewer."""
+    groups = cursor.execute(COUNT_AND_FACETS.format(where=where), params).fetchall()
+    count = sum(n for *_, n in groups)
+    if count > 10_000:
+        return count, []
+    by = [{}, {}, {}]
+    for *values, n in groups:
+        for column, value in enumerate(values):
+            by[column][value] = by[column].get(value, 0) + n
+    return count, [
+        ("Type", sorted(by[0].items(), key=lambda item: (-item[1], item[0]))),
+        ("Country", sorted(((v, n) for v, n in by[1].items() if v), key=lambda item: (-item[1], item[0]))[:15]),
+        ("Year", sorted(by[2].items(), reverse=True)[:40]),
+    ]
 
 
 def event_filters(query):
@@ -159,15 +172,12 @@ def application(environ, start_response):
             f"{html.escape(e['type_name'])} " + ", ".join(html.escape(p["name"]) for p in e["participants"]) + "</li>"
             for e in events(where, params, ranked="q" in query and "ordering" not in query)
         )
-        # As the project's page: the count capped at 10,001 rows, and facets once it is 10,000 or fewer.
         with connection().cursor() as cursor:
-            count = cursor.execute(EVENT_COUNT.format(where=where), params).fetchone()[0]
-            facets = ""
-            if count <= 10_000:
-                for title, sql in FACETS:
-                    rows = cursor.execute(sql.format(where=where), params).fetchall()
-                    facets += f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(str(v))} {n}</li>" for v, n in rows)
-                    facets += "</ul>"
+            count, groups = count_and_facets(cursor, where, params)
+        facets = "".join(
+            f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(str(v))} {n}</li>" for v, n in rows) + "</ul>"
+            for title, rows in groups
+        )
         body = (
             f"<!doctype html><html><body><h1>Events</h1><p>{count if count <= 10_000 else '10,000+'} events</p>"
             f"{facets}<ol>{items}</ol></body></html>"
