@@ -6,12 +6,12 @@ REST_FRAMEWORK in settings.py.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import renderers, viewsets
+from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 
 from api.exports import ExportMixin
-from api.negotiation import EXPORT_RENDERERS, ContentNegotiation
+from api.negotiation import EXPORT_RENDERERS, ContentNegotiation, JSONRenderer
 from api.serializers.base import serializer_errors
 from core.publishing import Status, StatusFilterError, shows_unpublished
 
@@ -37,7 +37,7 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
         # a message it can parse.
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and getattr(renderer, "format", None) in ("csv", "ndjson"):
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 

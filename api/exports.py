@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Subquery, Value
 from django.http import StreamingHttpResponse
-from rest_framework import renderers
+
+from api.negotiation import JSONRenderer
 
 
 class ExportMixin:
@@ -64,7 +65,7 @@ class ExportMixin:
         else:
             rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
             represent = self.export_representation()
-            json_renderer = renderers.JSONRenderer()
+            json_renderer = JSONRenderer()
             body = streamed(
                 [json_renderer.render({"_meta": meta}).decode() + "\n"],
                 rows,
