@@ -68,9 +68,9 @@ SLUGS = {
 PARAMETERS = {
     "q": (
         {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-        "Full-text search. Without `ordering`, best matches first: the newest "
-        f"{RELEVANCE_WINDOW} matches ranked by relevance, then the older ones newest first "
-        "(narrow the dates to rank an earlier period).",
+        "Full-text search. Without `ordering`, on PostgreSQL, best matches first: events, "
+        f"quotes and sources rank their newest {RELEVANCE_WINDOW} matches, then list the older "
+        "ones newest first (narrow the dates to rank an earlier period); actors rank every match.",
         False,
     ),
     "actor": (SLUGS, "Actor slug; repeat for any of several (OR).", True),

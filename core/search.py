@@ -21,11 +21,11 @@ MAX_QUERY_LENGTH = 200
 # Sentinels around matches in ts_headline output: the text is HTML-escaped first, then
 # they become <mark>; an editor's text containing HTML stays inert.
 START, STOP = "\x02", "\x03"
-# Relevance order ("best first") ranks the newest RELEVANCE_WINDOW matches of the filters, then
-# lists the older matches newest first. Why: ranking reads every match's document, and a common
-# word matches 40% of a million events (0.7-1.7 s a page, bench/README.md); the newest few
-# hundred matches are found by walking the date index (a few ms). Narrowing the dates ranks an
-# earlier period. The first ten pages of 30 are ranked.
+# Relevance order ("best first") on a list kept newest first ranks the newest RELEVANCE_WINDOW
+# matches of the filters, then lists the older matches newest first. Why: ranking reads every
+# match's document, and a common word matches a large share of a million events
+# (bench/README.md); the newest few hundred matches are found by walking the date index.
+# Narrowing the dates ranks an earlier period. The first ten pages of 30 are ranked.
 RELEVANCE_WINDOW = 300
 
 

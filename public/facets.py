@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django.db.models import F
 
 
@@ -39,9 +39,8 @@ def capped_grouped_counts(queryset, cap, **columns):
 
     One query reads at most ``cap`` + 1 of the filtered rows, grouped by all the columns
     together; the groups are summed per column here. Why one: a list's count and its facets
-    read the same rows, and at a million events those reads are the page's cost (a common word
-    within a type and a year: 110 ms for the count and 70 ms more for the facets, read apart).
-    """
+    read the same rows, and at a million events those reads are the page's cost
+    (bench/README.md)."""
     aliases, exprs = {}, {}
     for name, column in columns.items():
         parts = column if isinstance(column, tuple) else (column,)
@@ -52,6 +51,7 @@ def capped_grouped_counts(queryset, cap, **columns):
             aliases[name].append(alias)
     rows = queryset.order_by().annotate(**exprs).values_list(*exprs)[: cap + 1]
     sql, params = rows.query.sql_with_params()
+    connection = connections[queryset.db]
     selected = ", ".join(f"capped.{connection.ops.quote_name(alias)}" for alias in exprs)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {selected}, COUNT(*) FROM ({sql}) capped GROUP BY {selected}", params)

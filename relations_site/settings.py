@@ -148,13 +148,13 @@ def database_from_url(url):
         # 503, relations_site/middleware.py) instead of holding a worker for the operating
         # system's TCP timeout. ``?connect_timeout=`` in DATABASE_URL overrides it.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-        # The planner's costs for a database served from memory (bench/README.md, "Planner
-        # costs"): a page read from the cache costs about what the next one does
+        # The planner's costs for a database served from memory (bench/README.md, "Read
+        # model: the tail"): a page read from the cache costs about what the next one does
         # (random_page_cost 1.1, PostgreSQL's advice for SSDs), and reading an index entry is
-        # dearer than the default says next to a row (cpu_index_tuple_cost 0.02). With the
-        # defaults PostgreSQL AND-ed bitmaps of half the table for a common word or a first
-        # year: the mixed workload's slowest count and facets took 0.25-0.35 s instead of
-        # 0.1 s. ``?options=`` in DATABASE_URL overrides them.
+        # dearer than the default says next to a row (cpu_index_tuple_cost 0.02); with the
+        # defaults PostgreSQL AND-s the bitmap of half the table (a first year, a common word)
+        # to a selective one. ``?options=`` in DATABASE_URL replaces them (a pooler that refuses
+        # startup options: set them on the role instead, ALTER ROLE … SET).
         config["OPTIONS"].setdefault("options", "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02")
     return config
 

@@ -36,6 +36,16 @@ def test_floats_differ_only_in_how_an_exponent_is_written():
     assert renderers.JSONRenderer().render([1e-7]) == b"[1e-07]"
 
 
+def test_what_orjson_cannot_write_and_other_settings_are_drfs():
+    big = {"n": 2**70}
+    assert JSONRenderer().render(big) == renderers.JSONRenderer().render(big) == b'{"n":1180591620717411303424}'
+
+    class Ascii(JSONRenderer):
+        ensure_ascii = True
+
+    assert Ascii().render({"a": "é"}) == b'{"a":"\\u00e9"}'
+
+
 def test_nothing_renders_as_no_body_and_indentation_is_honoured():
     assert JSONRenderer().render(None) == b""
     indented = JSONRenderer().render({"a": [1]}, "application/json; indent=2")
@@ -46,4 +56,5 @@ def test_nothing_renders_as_no_body_and_indentation_is_honoured():
 def test_the_api_answers_with_it(client):
     response = client.get("/api/event-types/")
     assert response.status_code == 200
+    assert type(response.accepted_renderer) is JSONRenderer
     assert response.content == renderers.JSONRenderer().render(response.json())
