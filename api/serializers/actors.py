@@ -2,7 +2,14 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor, ActorAlias, Affiliation
-from api.serializers.base import CompleteRowsMixin, LinksMixin, ModelValidationMixin, SparseFieldsMixin, replace_rows
+from api.serializers.base import (
+    CompleteRowsMixin,
+    LinksMixin,
+    ModelValidationMixin,
+    RowListSerializer,
+    SparseFieldsMixin,
+    replace_rows,
+)
 
 
 def alias_key(alias):
@@ -13,6 +20,7 @@ class AliasSerializer(CompleteRowsMixin, ModelValidationMixin, serializers.Model
     class Meta:
         model = ActorAlias
         fields = ["name", "language"]
+        list_serializer_class = RowListSerializer
         validation_exclude = ["actor"]  # the actor is being written in the same request
 
 

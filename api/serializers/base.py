@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
+from rest_framework.utils import html
 
 
 class SparseFieldsMixin:
@@ -110,6 +111,18 @@ class IdRelatedField(ReaderQuerysetMixin, serializers.PrimaryKeyRelatedField):
 
 class SlugRelatedField(ReaderQuerysetMixin, serializers.SlugRelatedField):
     """A reference by slug to an entry the writer may read (``selector``)."""
+
+
+class RowListSerializer(serializers.ListSerializer):
+    """A nested list (an event's participants) in a form body comes as ``participants[0]actor=…``.
+    DRF reads only that form and drops a plain ``participants=…`` silently, so the write went
+    through without what the client sent; here its values are the items, each refused as not
+    an object: a 400 that names the field."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return dictionary.getlist(self.field_name)
+        return super().get_value(dictionary)
 
 
 class CompleteRowsMixin:

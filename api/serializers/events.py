@@ -17,6 +17,7 @@ from api.serializers.base import (
     IdRelatedField,
     LinksMixin,
     ModelValidationMixin,
+    RowListSerializer,
     SlugRelatedField,
     SparseFieldsMixin,
     absolute,
@@ -43,6 +44,7 @@ class ParticipantSerializer(CompleteRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Participation
         fields = ["actor", "name", "kind", "role", "api_url"]
+        list_serializer_class = RowListSerializer
 
     def get_api_url(self, obj) -> str:
         return absolute(self, f"/api/actors/{obj.actor.slug}/")
@@ -58,6 +60,7 @@ class CitedSourceSerializer(CompleteRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["source", "title", "url", "publisher", "locator", "note", "api_url"]
+        list_serializer_class = RowListSerializer
 
     def get_api_url(self, obj) -> str:
         return absolute(self, f"/api/sources/{obj.source_id}/")

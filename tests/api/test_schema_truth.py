@@ -164,3 +164,47 @@ def test_an_export_with_fields_the_resource_lacks_is_a_400_like_a_page(api, expo
     accepted = api.get(f"/api/actors/?format={export}&fields=slug,name")
     # Read to the end: an export's body holds its transaction open until then.
     assert (accepted.status_code, len(b"".join(accepted.streaming_content).splitlines())) == (200, 2)
+
+
+@pytest.mark.parametrize(
+    ("path", "permissions", "body", "field"),
+    [
+        (
+            "/api/actors/",
+            ("add_actor", "view_actor"),
+            {"slug": "a", "name": "A", "kind": "person", "aliases": "0"},
+            "aliases",
+        ),
+        (
+            "/api/events/",
+            ("add_event", "view_event"),
+            {"slug": "e", "title": "E", "start_date": "2022-02-24", "type": "04", "participants": "x"},
+            "participants",
+        ),
+        (
+            "/api/events/",
+            ("add_event", "view_event"),
+            {"slug": "e", "title": "E", "start_date": "2022-02-24", "type": "04", "sources": "1"},
+            "sources",
+        ),
+    ],
+)
+@pytest.mark.parametrize("form", ["multipart", None])
+def test_a_nested_list_sent_as_a_plain_form_field_is_refused_not_dropped(
+    event_types, path, permissions, body, field, form
+):
+    # DRF reads a form's nested list only as ``aliases[0]name=…``; a plain ``aliases=0`` was
+    # dropped and the write answered 201 without what the client sent (api/serializers/base.py).
+    from actors.models import Actor
+    from events.models import Event
+
+    api = token_client(user_with(*permissions))
+    if form:
+        response = api.post(path, body, format=form)
+    else:
+        from urllib.parse import urlencode
+
+        response = api.post(path, urlencode(body), content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Actor.objects.filter(slug="a").exists() and not Event.objects.filter(slug="e").exists()
