@@ -97,43 +97,35 @@ def _was_public(resource, entry):
     return f"COALESCE({_latest(resource, entry, 'change')} <> 'withdrawn', FALSE)"
 
 
-def _insert(vendor, resource, identifier, change, select_from_where):
-    return (
-        "INSERT INTO events_publicchange (resource, entry_id, identifier, change, at) "
-        f"SELECT '{resource}', x.id, {identifier}, '{change}', {NOW[vendor]} {select_from_where}"
-    )
+# The three changes a judgement may log, in the order it logs them. A new identifier (a renamed
+# slug) is withdrawn under the old one and created under the new one.
+STEPS = "SELECT 1 AS step, 'updated' AS change UNION ALL SELECT 2, 'withdrawn' UNION ALL SELECT 3, 'created'"
 
 
 def judge_sql(vendor, resource, in_ids, touched):
-    """The statements that log what changed for the entries of ``resource`` whose id matches
-    ``in_ids`` (over ``x.id``), in order: updated, withdrawn, created."""
+    """The statement that logs what changed for the entries of ``resource`` whose id matches
+    ``in_ids`` (over ``x.id``): updated (if ``touched``), then withdrawn, then created, each in
+    id order. One statement reads each entry's latest log row once: judged in three statements
+    with that row looked up in each condition, an actor's withdrawal spent 1.4 s on its 27,000
+    quotes (bench/README.md)."""
     public = PUBLIC[resource].format(x="x")
     identifier = IDENTIFIER[resource].format(x="x")
-    last = _latest(resource, "x.id", "identifier")
-    was_public = _was_public(resource, "x.id")
-    rows = f"FROM {TABLE[resource]} x WHERE {in_ids}"
-    statements = []
-    if touched:
-        statements.append(
-            _insert(
-                vendor,
-                resource,
-                identifier,
-                "updated",
-                f"{rows} AND {public} AND {was_public} AND {last} = {identifier}",
-            )
-        )
-    statements.append(
-        _insert(
-            vendor,
-            resource,
-            last,
-            "withdrawn",
-            f"{rows} AND {was_public} AND (NOT ({public}) OR {last} <> {identifier})",
-        )
+    was_public = "COALESCE(j.last_change <> 'withdrawn', FALSE)"
+    logged = {
+        "updated": f"{'TRUE' if touched else 'FALSE'} AND j.public AND {was_public} AND j.last = j.current",
+        "withdrawn": f"{was_public} AND (NOT j.public OR j.last <> j.current)",
+        "created": f"j.public AND (NOT {was_public} OR j.last <> j.current)",
+    }
+    return (
+        "INSERT INTO events_publicchange (resource, entry_id, identifier, change, at) "
+        f"SELECT '{resource}', j.id, CASE s.change WHEN 'withdrawn' THEN j.last ELSE j.current END, s.change, "
+        f"{NOW[vendor]} FROM (SELECT x.id, {identifier} AS current, {public} AS public, "
+        f"{_latest(resource, 'x.id', 'change')} AS last_change, {_latest(resource, 'x.id', 'identifier')} AS last "
+        f"FROM {TABLE[resource]} x WHERE {in_ids}) j, ({STEPS}) s "
+        "WHERE CASE s.change "
+        + " ".join(f"WHEN '{change}' THEN {condition}" for change, condition in logged.items())
+        + " END ORDER BY s.step, j.id"
     )
-    statements.append(_insert(vendor, resource, identifier, "created", f"{rows} AND {public} AND NOT {was_public}"))
-    return statements
 
 
 def gone_sql(vendor, resource):
@@ -175,7 +167,7 @@ def _postgresql_function(name, timing, judged, referenced):
         # Each statement below takes its snapshot after this lock is held: it sees what a
         # transaction that held these entries committed.
         body.append(f"PERFORM 1 FROM {TABLE[resource]} WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;")
-        body += [statement + ";" for statement in judge_sql("postgresql", resource, "x.id = ANY(ids)", touched)]
+        body.append(judge_sql("postgresql", resource, "x.id = ANY(ids)", touched) + ";")
     body.append("RETURN NULL; END")
     return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {' '.join(body)} $$"
 
@@ -192,11 +184,7 @@ def create_triggers(vendor):
             ]
         else:
             when = f" WHEN {condition}" if condition else ""
-            body = [
-                statement
-                for resource, ids, touched in judged
-                for statement in judge_sql(vendor, resource, f"x.id IN ({ids})", touched)
-            ]
+            body = [judge_sql(vendor, resource, f"x.id IN ({ids})", touched) for resource, ids, touched in judged]
             statements.append(
                 f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{when} BEGIN {'; '.join(body)}; END"
             )
