@@ -1,11 +1,12 @@
 import functools
+import itertools
 
 from django.db.models import Case, OuterRef, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from rest_framework import mixins, viewsets
 
 from api.base import PublishedViewSet
-from api.exports import joined
+from api.exports import chunks_of, joined
 from api.serializers.events import (
     EventSerializer,
     EventTypeSerializer,
@@ -47,7 +48,7 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("date_precision", "date_precision"),
         ("location", "location"),
         ("country", "country"),
-        ("participants", "participant_list"),
+        ("participants", selectors.ParticipantList()),
         ("sources", "source_list"),
         ("quote_count", "quote_count"),
         ("summary", "summary"),
@@ -74,8 +75,14 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         if not self.reads_public_rows or getattr(request.accepted_renderer, "format", None) in ("csv", "ndjson"):
             return super().list(request, *args, **kwargs)
         represent = self.export_representation()
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = selectors.with_participants(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response([represent(row) for row in page])
+
+    def export_rows(self, queryset):
+        if not self.reads_public_rows:
+            return super().export_rows(queryset)
+        # The participants of each chunk in one query (selectors.with_participants).
+        return itertools.chain.from_iterable(selectors.with_participants(chunk) for chunk in chunks_of(queryset))
 
     def export_representation(self):
         if not self.reads_public_rows:

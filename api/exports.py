@@ -29,6 +29,10 @@ class ExportMixin:
         serializer = self.get_serializer_class()(context={**self.get_serializer_context(), "sparse": True})
         return serializer.to_representation
 
+    def export_rows(self, queryset):
+        """The NDJSON export's rows, one chunk in memory at a time."""
+        return queryset.iterator(chunk_size=EXPORT_CHUNK)
+
     def export_metadata(self):
         return {
             "source": f"Relations, {self.request.build_absolute_uri('/')}",
@@ -63,7 +67,7 @@ class ExportMixin:
                 body = streamed([line(header)], values.iterator(chunk_size=EXPORT_CHUNK), line)
             content_type = "text/csv; charset=utf-8"
         else:
-            rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
+            rows = self.export_rows(queryset)
             represent = self.export_representation()
             json_renderer = JSONRenderer()
             body = streamed(
@@ -82,6 +86,14 @@ class ExportMixin:
 
 
 EXPORT_CHUNK = 2000
+
+
+def chunks_of(queryset):
+    """The rows of ``queryset`` in lists of EXPORT_CHUNK, one list in memory at a time, over one
+    server-side cursor (the first list is read before the rest is asked for)."""
+    rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(itertools.islice(rows, EXPORT_CHUNK)):
+        yield chunk
 
 
 EXPORT_BLOCK = 500  # rows per write to the client

@@ -34,10 +34,11 @@ WHERE p.event_id = ANY(%s) AND a.status = 'published' ORDER BY p.event_id, p.id
 """
 
 
-# Lists: the read model, one row per public event, participants inside it.
+# Lists: the read model, one row per public event, with its participants' ids and roles; their
+# names from the published actors, one query per page (as the project reads them).
 LIST_ROWS = """
 SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, e.type_code, e.type_name,
-    e.quad_class, e.participants
+    e.quad_class, e.actor_ids, e.roles
 FROM events_publicevent e WHERE TRUE {where}
 ORDER BY e.start_date DESC, e.id DESC LIMIT %(limit)s
 """
@@ -47,12 +48,13 @@ ORDER BY e.start_date DESC, e.id DESC LIMIT %(limit)s
 RANKED_ROWS = """
 SELECT * FROM (
     SELECT e.id, e.slug, e.title, e.start_date, e.end_date, e.date_precision, e.country, e.type_code, e.type_name,
-        e.quad_class, e.participants, ts_rank(e.search_document, websearch_to_tsquery('english', %(q)s)) AS rank
+        e.quad_class, e.actor_ids, e.roles, ts_rank(e.search_document, websearch_to_tsquery('english', %(q)s)) AS rank
     FROM events_publicevent e WHERE TRUE {where}
     ORDER BY e.start_date DESC, e.id DESC LIMIT %(window)s
 ) AS w ORDER BY rank DESC, start_date DESC, id DESC LIMIT %(limit)s
 """
 RELEVANCE_WINDOW = 300
+SHOWN_ACTORS = "SELECT id, slug, name, kind FROM actors_actor WHERE id = ANY(%s) AND status = 'published'"
 
 # As the project's page: the count and the facets from one read of at most 10,001 rows.
 COUNT_AND_FACETS = """
@@ -127,10 +129,13 @@ def events(where="", params=None, limit=30, ranked=False):
         sql = RANKED_ROWS if ranked else LIST_ROWS
         cursor.execute(sql.format(where=where), {**(params or {}), "limit": limit, "window": RELEVANCE_WINDOW})
         rows = cursor.fetchall()
+        ids = list({actor for r in rows for actor in r[10]})
+        shown = {a[0]: {"actor": a[1], "name": a[2], "kind": a[3]} for a in cursor.execute(SHOWN_ACTORS, (ids,))}
     return [
         {
             "slug": r[1], "title": r[2], "start_date": r[3], "end_date": r[4], "date_precision": r[5],
-            "country": r[6], "type": r[7], "type_name": r[8], "quad_class": r[9], "participants": r[10],
+            "country": r[6], "type": r[7], "type_name": r[8], "quad_class": r[9],
+            "participants": [{**shown[a], "role": role} for a, role in zip(r[10], r[11], strict=True) if a in shown],
         }
         for r in rows
     ]  # fmt: skip

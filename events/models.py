@@ -360,10 +360,6 @@ class PublicEvent(models.Model):
     country = models.CharField(max_length=2, blank=True)
     actor_ids = ListField("bigint", help_text="Every linked actor's id, whatever its status, in the event's order.")
     roles = ListField("text", help_text="Their roles, in the same order.")
-    participants = models.JSONField(
-        default=list, help_text="[{actor, name, kind, role}] of the published participants."
-    )
-    participant_list = models.TextField(default="", help_text="slug:role of each, by ; (the CSV export's form).")
     source_ids = ListField("bigint", help_text="Published sources cited, in the event's order.")
     sources = models.JSONField(default=list, help_text="[{source, title, url, publisher, locator, note}].")
     source_list = models.TextField(default="", help_text="Their ids, by ; (the CSV export's form).")
@@ -387,6 +383,21 @@ class PublicEvent(models.Model):
     # The event's own address and period, from the same columns.
     get_absolute_url = Event.get_absolute_url
     date_display = Event.date_display
+
+    @property
+    def participants(self):
+        """[{id, actor, name, kind, role}] of the published participants, in the event's order.
+        Not stored: read from the actors (``events.selectors.with_participants``, which a list
+        calls once for its page); a row read alone looks its own up."""
+        if not hasattr(self, "_participants"):
+            from events.selectors import with_participants
+
+            with_participants([self])
+        return self._participants
+
+    @participants.setter
+    def participants(self, value):
+        self._participants = value
 
     @property
     def participant_rows(self):

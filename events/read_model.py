@@ -6,8 +6,13 @@ published source: an EXISTS over citations and sources) and to join participatio
 quotes for filters, facets and counts. At a million events that made a new combination of
 filters take seconds (bench/README.md). Here the row exists only while the event is public,
 and carries what lists, filters, facets, counts and exports read: the type, dates, country,
-the participants (actor ids with a GIN index and roles; the published ones' names ready to
-render), the published sources, the count of public quotes and the search document.
+the participants (every linked actor's id, with a GIN index, and role), the published sources
+ready to render, the count of public quotes and the search document.
+
+Who of the participants is shown, and under which name, is read with the page from the actors
+(``events.selectors.with_participants``, one query by primary key per page or export chunk),
+not copied into the rows: a popular actor is linked to 60,000 events, and rewriting their rows
+made its rename take 2-5 s and its withdrawal 4-6 s at a million events (bench/README.md).
 
 Why triggers: the row must follow every write path (admin and its inlines, API, services,
 merges, fixtures, ``queryset.update()``, raw SQL), in the same transaction. The SQL is written
@@ -18,13 +23,10 @@ Refreshes, by what changed:
 - ``rows``: the whole row, deleted and inserted again (or not, if the event is no longer
   public). For a change of the event, its citations, a cited source, or its type.
 - ``links``: only the participant and quote columns, recomputed in place, for a change of a
-  participation or a quote, or an actor's publication.
-- an actor's withdrawal or rename (PostgreSQL: ``PATCH_ACTOR``): its entry is taken out of (or
-  rewritten in) the participants of the rows that show it, and its quotes out of their counts.
-  A popular actor is shown on tens of thousands of events; recomputing their links took 7-13 s.
-  The patch changes no indexed column (``actor_ids`` holds every linked actor, whatever its
-  status, and the search document is copied from the event), so the new row versions need no
-  index entries (HOT; the table keeps room for them).
+  participation or a quote.
+- an actor's publication or withdrawal (PostgreSQL: ``PATCH_ACTOR``): the quote counts of the
+  events it spoke on, counted again. A rename changes no row. The count changes no indexed
+  column, so the new row versions need no index entries (HOT; the table keeps room for them).
 
 On PostgreSQL the triggers run once per statement, over its transition tables, so a merge that
 moves thousands of participations refreshes their events once. READ COMMITTED gives each
@@ -64,8 +66,6 @@ COLUMNS = [
     "country",
     "actor_ids",
     "roles",
-    "participants",
-    "participant_list",
     "source_ids",
     "sources",
     "source_list",
@@ -80,12 +80,8 @@ COLUMNS = [
 # the column named in each).
 PG_PARTICIPANTS = """SELECT p.event_id,
         array_agg(p.actor_id ORDER BY p.id) AS actor_ids,
-        array_agg(p.role ORDER BY p.id)::text[] AS roles,
-        jsonb_agg(jsonb_build_object('id', a.id, 'actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role)
-            ORDER BY p.id) FILTER (WHERE a.status = 'published') AS participants,
-        string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) FILTER (WHERE a.status = 'published')
-            AS participant_list
-    FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id
+        array_agg(p.role ORDER BY p.id)::text[] AS roles
+    FROM events_participation p
     WHERE {links:p.event_id} GROUP BY p.event_id"""
 PG_CITATIONS = """SELECT c.event_id,
         array_agg(c.source_id ORDER BY c.id) AS source_ids,
@@ -104,8 +100,7 @@ PG_QUOTES = """SELECT q.event_id, count(*) AS n
 PG_ROWS = f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, left(t.code, 2), t.name,
         t.quad_class, t.score, e.start_date, e.end_date, e.date_precision, e.period_end,
         extract(year FROM e.start_date)::integer, e.location, e.country,
-        COALESCE(pa.actor_ids, '{{}}'), COALESCE(pa.roles, '{{}}'), COALESCE(pa.participants, '[]'),
-        COALESCE(pa.participant_list, ''), ci.source_ids, ci.sources, ci.source_list, COALESCE(qu.n, 0),
+        COALESCE(pa.actor_ids, '{{}}'), COALESCE(pa.roles, '{{}}'), ci.source_ids, ci.sources, ci.source_list, COALESCE(qu.n, 0),
         e.created_at, e.updated_at, e.search_document
     FROM events_event e
     JOIN events_eventtype t ON t.id = e.event_type_id
@@ -119,9 +114,7 @@ PG_ROWS = f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, 
 # ordered subquery it reads. json_object is called inside the aggregate, where its result
 # stays JSON (through a subquery it would become a string).
 SQLITE_PARTICIPATIONS = """(SELECT {aggregate} FROM (
-        SELECT p.actor_id, p.role, a.slug, a.name, a.kind FROM events_participation p
-        JOIN actors_actor a ON a.id = p.actor_id
-        WHERE p.event_id = e.id{published} ORDER BY p.id))"""
+        SELECT p.actor_id, p.role FROM events_participation p WHERE p.event_id = e.id ORDER BY p.id))"""
 SQLITE_CITATIONS = """(SELECT {aggregate} FROM (
         SELECT c.source_id, c.locator, c.note, s.title, s.url, s.publisher FROM events_citation c
         JOIN events_source s ON s.id = c.source_id
@@ -132,9 +125,8 @@ SQLITE_QUOTES = """(SELECT count(*) FROM events_quote q
 
 
 def _sqlite_rows():
-    def participations(aggregate, published=True):
-        condition = " AND a.status = 'published'" if published else ""
-        return SQLITE_PARTICIPATIONS.format(aggregate=aggregate, published=condition)
+    def participations(aggregate):
+        return SQLITE_PARTICIPATIONS.format(aggregate=aggregate)
 
     def citations(aggregate):
         return SQLITE_CITATIONS.format(aggregate=aggregate)
@@ -142,10 +134,8 @@ def _sqlite_rows():
     return f"""SELECT e.id, e.slug, e.title, e.summary, e.event_type_id, t.code, substr(t.code, 1, 2), t.name,
         t.quad_class, t.score, e.start_date, e.end_date, e.date_precision, e.period_end,
         CAST(strftime('%Y', e.start_date) AS INTEGER), e.location, e.country,
-        {participations("json_group_array(actor_id)", published=False)},
-        {participations("json_group_array(role)", published=False)},
-        {participations("json_group_array(json_object('id', actor_id, 'actor', slug, 'name', name, 'kind', kind, 'role', role))")},
-        COALESCE({participations("group_concat(slug || ':' || role, ';')")}, ''),
+        {participations("json_group_array(actor_id)")},
+        {participations("json_group_array(role)")},
         {citations("json_group_array(source_id)")},
         {citations("json_group_array(json_object('source', source_id, 'title', title, 'url', url, 'publisher', publisher, 'locator', locator, 'note', note))")},
         {citations("group_concat(source_id, ';')")},
@@ -207,87 +197,41 @@ def _any_ids(column):
 # The link columns of each event, one event at a time (LATERAL): a popular actor's 79,000
 # events are as many index lookups, where a grouped join read the whole table.
 LINKS_OF_IDS = """SELECT i.id, COALESCE(pa.actor_ids, '{}') AS actor_ids, COALESCE(pa.roles, '{}') AS roles,
-        COALESCE(pa.participants, '[]') AS participants, COALESCE(pa.participant_list, '') AS participant_list,
         qu.n AS quote_count
     FROM unnest(ids) AS i(id)
     CROSS JOIN LATERAL (
-        SELECT array_agg(p.actor_id ORDER BY p.id) AS actor_ids, array_agg(p.role ORDER BY p.id)::text[] AS roles,
-            jsonb_agg(jsonb_build_object('id', a.id, 'actor', a.slug, 'name', a.name, 'kind', a.kind, 'role', p.role)
-                ORDER BY p.id) FILTER (WHERE a.status = 'published') AS participants,
-            string_agg(a.slug || ':' || p.role, ';' ORDER BY p.id) FILTER (WHERE a.status = 'published')
-                AS participant_list
-        FROM events_participation p JOIN actors_actor a ON a.id = p.actor_id WHERE p.event_id = i.id) pa
+        SELECT array_agg(p.actor_id ORDER BY p.id) AS actor_ids, array_agg(p.role ORDER BY p.id)::text[] AS roles
+        FROM events_participation p WHERE p.event_id = i.id) pa
     CROSS JOIN LATERAL (
         SELECT count(*) AS n FROM events_quote q
         JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
         WHERE q.event_id = i.id AND q.status = 'published' AND a.status = 'published' AND s.status = 'published') qu"""
-# Only the rows whose values change are written. ``actor_ids`` holds every linked actor,
-# whatever its status (the actor filter admits published actors only), so a withdrawal or a
-# rename changes no indexed column: PostgreSQL writes the new row versions beside the old
-# ones (HOT, room left by the table's fillfactor) without touching the indexes.
-UPDATE_LINKS = f"""UPDATE events_publicevent r SET actor_ids = x.actor_ids, roles = x.roles,
-        participants = x.participants, participant_list = x.participant_list, quote_count = x.quote_count
+# Only the rows whose values change are written.
+UPDATE_LINKS = f"""UPDATE events_publicevent r SET actor_ids = x.actor_ids, roles = x.roles, quote_count = x.quote_count
     FROM ({LINKS_OF_IDS}) x
-    WHERE r.id = x.id AND (r.actor_ids, r.roles, r.participants, r.participant_list, r.quote_count)
-        IS DISTINCT FROM (x.actor_ids, x.roles, x.participants, x.participant_list, x.quote_count);"""
+    WHERE r.id = x.id AND (r.actor_ids, r.roles, r.quote_count) IS DISTINCT FROM (x.actor_ids, x.roles, x.quote_count);"""
 
 PATCH_LOCK = 1_407_140  # any constant: names the actor patches' advisory lock
 QUOTES_OF_ROW = """SELECT count(*) FROM events_quote q
     JOIN actors_actor a ON a.id = q.speaker_id JOIN events_source s ON s.id = q.source_id
     WHERE q.event_id = r.id AND q.status = 'published' AND a.status = 'published' AND s.status = 'published'"""
 
-# A change of one actor, patched into the rows that show it rather than recomputed from the
-# links (7-13 s for the most linked actor's 79,000 events). A withdrawal takes its entries out
-# of their participants (a JSON path filter) and counts the quotes of the events it spoke on
-# again; a rename rewrites its entries (grouped, set-based). A
-# publication adds it back in the event's order, which needs the links: recomputed. Patches of
-# different actors may meet on one row, and the rename reads the rows before it writes them:
-# patches take turns on an advisory lock (nothing else takes it), and refreshes wait for the
-# actor's row (HOLD).
+# An actor's publication or withdrawal: the quotes it spoke count on their events, or no longer
+# (its participations need nothing: ``actor_ids`` holds every linked actor, and who of them is
+# shown is read with the page, events.selectors.with_participants). Counted again, not
+# incremented: one statement may change another of the event's speakers first. Changes of
+# different actors may meet on one row: they take turns on an advisory lock (nothing else
+# takes it), so each counts after the other's commit; refreshes wait for the actor's row (HOLD).
 PATCH_ACTOR = f"""
-        IF was <> 'published' AND now = 'published' THEN
-            -- Recomputed without locking the events (HOLD): every refresh that reads this actor
-            -- waits for its row, which this transaction holds; waiting here for an event whose
-            -- editor will next wait for the actor would be a deadlock.
-            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
-            ids := ARRAY(
-                SELECT event_id FROM events_participation WHERE actor_id = actor
-                UNION SELECT event_id FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL);
-            {UPDATE_LINKS}
-        ELSIF was = 'published' AND NOT EXISTS (SELECT 1 FROM events_publicevent WHERE actor_ids && ARRAY[actor])
-                AND NOT EXISTS (SELECT 1 FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL) THEN
-            -- Nothing public names it (no row can appear meanwhile: refreshes wait for its row).
+        IF NOT EXISTS (SELECT 1 FROM events_quote WHERE speaker_id = actor AND event_id IS NOT NULL) THEN
             RETURN;
-        ELSIF was = 'published' AND now <> 'published' THEN
-            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
-            UPDATE events_publicevent SET
-                participants = jsonb_path_query_array(participants, '$[*] ? (@.id != $a)', jsonb_build_object('a', actor)),
-                participant_list = array_to_string(ARRAY(
-                    SELECT item FROM unnest(string_to_array(participant_list, ';')) AS item
-                    WHERE split_part(item, ':', 1) <> old_slug), ';')
-            WHERE actor_ids && ARRAY[actor] AND participants @> jsonb_build_array(jsonb_build_object('id', actor));
-            -- Counted again, not decremented: one statement may publish another of the
-            -- event's speakers first, whose recount has already left this one's quotes out.
-            UPDATE events_publicevent r SET quote_count = ({QUOTES_OF_ROW})
-            WHERE r.id IN (SELECT event_id FROM events_quote WHERE speaker_id = actor);
-        ELSIF was = 'published' THEN
-            PERFORM pg_advisory_xact_lock({PATCH_LOCK});
-            UPDATE events_publicevent r SET participants = x.participants, participant_list = x.participant_list
-            FROM (
-                SELECT r.id,
-                    jsonb_agg(CASE WHEN (e->>'id')::bigint = actor THEN e || entry ELSE e END ORDER BY n) AS participants,
-                    string_agg(CASE WHEN (e->>'id')::bigint = actor THEN entry->>'actor' ELSE e->>'actor' END
-                        || ':' || (e->>'role'), ';' ORDER BY n) AS participant_list
-                FROM events_publicevent r, jsonb_array_elements(r.participants) WITH ORDINALITY AS x(e, n)
-                WHERE r.actor_ids && ARRAY[actor] AND r.participants @> jsonb_build_array(jsonb_build_object('id', actor))
-                GROUP BY r.id) x
-            WHERE r.id = x.id;
-        END IF;"""
+        END IF;
+        PERFORM pg_advisory_xact_lock({PATCH_LOCK});
+        UPDATE events_publicevent r SET quote_count = ({QUOTES_OF_ROW})
+        WHERE r.id IN (SELECT event_id FROM events_quote WHERE speaker_id = actor);"""
 PG_HELPERS = [
-    # work_mem: the patch groups a popular actor's 170,000 participant entries, which spilled
-    # to disk at the default 4 MB.
-    f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint, was text, now text, old_slug text, entry jsonb)
-        RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' AS $$ DECLARE ids bigint[]; BEGIN {PATCH_ACTOR} END $$""",
+    f"""CREATE FUNCTION events_publicevent_actor_changed(actor bigint)
+        RETURNS void LANGUAGE plpgsql AS $$ BEGIN {PATCH_ACTOR} END $$""",
 ]
 
 PG_FUNCTIONS = {
@@ -329,7 +273,7 @@ WATCHED = {
         [("links", "SELECT r.event_id WHERE r.event_id IS NOT NULL")],
         [("actors_actor", "speaker_id"), ("events_source", "source_id")],
     ),
-    "actors_actor": (["status", "slug", "name", "kind"], [("links", EVENTS_OF_ACTOR)], []),
+    "actors_actor": (["status"], [("links", EVENTS_OF_ACTOR)], []),
 }
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 TABLES = sorted(WATCHED)
@@ -365,7 +309,7 @@ def _pg_trigger(table, operation):
     if table == "actors_actor" and operation == "UPDATE":
         return _pg_actor_update_trigger(name, changed_rows["new_rows"])
     # The entries the changed link rows name, old and new (a deleted or moved link's too: HOLD
-    # no longer sees it, and an actor's rename must wait for the delete that drops it). Only for
+    # no longer sees it, and an actor's withdrawal must wait for the delete that drops it). Only for
     # rows whose change matters: an edit of a quote's text holds no speaker (a merge holding
     # that speaker would wait for the quote, and the edit for the speaker).
     for held_table, column in held:
@@ -386,11 +330,11 @@ def _pg_trigger(table, operation):
 
 
 def _pg_actor_update_trigger(name, changed):
-    body = f"""FOR a IN SELECT n.id, o.status AS was, n.status AS now, o.slug AS old_slug,
-            jsonb_build_object('actor', n.slug, 'name', n.name, 'kind', n.kind) AS entry
-        FROM {changed} n JOIN old_rows o ON o.id = n.id ORDER BY n.id
+    # Whether it is published is what the read model keeps of an actor (in the quote counts).
+    body = f"""FOR a IN SELECT n.id FROM {changed} n JOIN old_rows o ON o.id = n.id
+        WHERE (o.status = 'published') <> (n.status = 'published') ORDER BY n.id
     LOOP
-        PERFORM events_publicevent_actor_changed(a.id, a.was, a.now, a.old_slug, a.entry);
+        PERFORM events_publicevent_actor_changed(a.id);
     END LOOP;"""
     return [
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE a record; BEGIN {body} "
@@ -443,6 +387,7 @@ def drop_triggers(vendor):
             + [
                 "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint, text, text, jsonb)",
                 "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint, text, text, text, jsonb)",
+                "DROP FUNCTION IF EXISTS events_publicevent_actor_changed(bigint)",
             ]
         )
     return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names()]

@@ -8,7 +8,7 @@ address, and filters by status in the API. Links from an entry follow the same r
 preview, where that editor may open them.
 """
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Subquery, TextField
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor
@@ -28,6 +28,54 @@ def public_event_rows():
     what public lists, filters, facets, counts, feeds and exports read, kept by the database
     (events/read_model.py). No per-row visibility check, no joins."""
     return PublicEvent.objects.all()
+
+
+# Who of an event's participants the public sees, and under which name, is read from the actors
+# with the page: the read model keeps every linked actor's id and role (``actor_ids``,
+# ``roles``), so that an actor's rename or withdrawal rewrites none of its events' rows
+# (events/read_model.py). The rule is ``Actor.objects.published()``.
+ACTOR_LOOKUP_BATCH = 500  # ids per query (SQLite's limit on a statement's parameters)
+
+
+def with_participants(rows):
+    """Sets ``participants`` on each read-model row: [{id, actor, name, kind, role}] of its
+    published participants, in the event's order. One query per ACTOR_LOOKUP_BATCH actors."""
+    rows = list(rows)
+    ids = sorted({actor for row in rows for actor in row.actor_ids})
+    shown = {}
+    for start in range(0, len(ids), ACTOR_LOOKUP_BATCH):
+        batch = ids[start : start + ACTOR_LOOKUP_BATCH]
+        actors = Actor.objects.published().filter(pk__in=batch).values_list("pk", "slug", "name", "kind")
+        shown.update((pk, {"id": pk, "actor": slug, "name": name, "kind": kind}) for pk, slug, name, kind in actors)
+    for row in rows:
+        row.participants = [
+            {**shown[actor], "role": role}
+            for actor, role in zip(row.actor_ids, row.roles, strict=True)
+            if actor in shown
+        ]
+    return rows
+
+
+class ParticipantList(Func):
+    """The CSV export's participants column of a read-model row: "slug:role" of its published
+    participants, in the event's order, joined by ";" (what ``with_participants`` shows)."""
+
+    output_field = TextField()
+    POSTGRESQL = """COALESCE((SELECT string_agg(a.slug || ':' || u.role, ';' ORDER BY u.n)
+        FROM unnest({ids}, {roles}) WITH ORDINALITY AS u(actor_id, role, n)
+        JOIN actors_actor a ON a.id = u.actor_id WHERE a.status = 'published'), '')"""
+    SQLITE = """COALESCE((SELECT group_concat(slug || ':' || role, ';') FROM (
+        SELECT a.slug, json_extract({roles}, '$[' || i.key || ']') AS role FROM json_each({ids}) i
+        JOIN actors_actor a ON a.id = i.value WHERE a.status = 'published' ORDER BY i.key)), '')"""
+
+    def __init__(self):
+        super().__init__(F("actor_ids"), F("roles"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (ids, ids_params), (roles, roles_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        if connection.vendor == "postgresql":
+            return self.POSTGRESQL.format(ids=ids, roles=roles), [*ids_params, *roles_params]
+        return self.SQLITE.format(ids=ids, roles=roles), [*roles_params, *ids_params]
 
 
 def events_for(user, *, status=None):

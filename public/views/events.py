@@ -21,6 +21,9 @@ class EventListView(FilteredListView):
     def get_queryset(self):
         return selectors.public_event_rows()
 
+    def prepare_page(self, items):
+        return selectors.with_participants(items)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["type_options"] = self.type_options()

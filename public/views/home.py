@@ -19,7 +19,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest_events"] = event_selectors.public_event_rows().order_by("-start_date", "-id")[: self.latest]
+        context["latest_events"] = event_selectors.with_participants(
+            event_selectors.public_event_rows().order_by("-start_date", "-id")[: self.latest]
+        )
         context["counts"] = [
             (label, url, display_count(capped_count(public())))
             for label, url, public in (
@@ -37,6 +39,7 @@ class SearchView(TemplateView):
 
     template_name = "search.html"
     per_section = 5
+    # (title, list, FilterSet, rows, the field a snippet is cut from, what a row needs shown)
     sections = (
         (
             "Events",
@@ -44,16 +47,24 @@ class SearchView(TemplateView):
             PublicEventFilter,
             event_selectors.public_event_rows,
             "summary",
+            event_selectors.with_participants,
         ),
-        ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None),
-        ("Quotes", "/quotes/", QuoteFilter, lambda: event_selectors.public_quotes().select_related("speaker"), "text"),
-        ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None),
+        ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None, list),
+        (
+            "Quotes",
+            "/quotes/",
+            QuoteFilter,
+            lambda: event_selectors.public_quotes().select_related("speaker"),
+            "text",
+            list,
+        ),
+        ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None, list),
     )
 
     def get(self, request, *args, **kwargs):
         text = request.GET.get("q", "")
         results, errors = [], []
-        for title, url, filterset_class, queryset, snippet_field in self.sections:
+        for title, url, filterset_class, queryset, snippet_field, prepare in self.sections:
             filterset = filterset_class({"q": text}, queryset=queryset())
             if not filterset.is_valid():
                 errors = form_error_messages(filterset.form)
@@ -62,7 +73,7 @@ class SearchView(TemplateView):
             if not text.strip():
                 continue
             queryset = filterset.qs
-            items = search.ranked_slice(queryset, 0, self.per_section)
+            items = prepare(search.ranked_slice(queryset, 0, self.per_section))
             if snippet_field:
                 search.highlight(queryset.model, items, text, snippet_field)
             results.append(

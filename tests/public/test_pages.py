@@ -54,17 +54,18 @@ def make_source(n):
 
 # Queries per page on (SQLite, PostgreSQL): on PostgreSQL a search page also asks for the
 # highlighted snippets of the shown page, in one query. A list's count and facets are one
-# query (capped_grouped_counts), whatever their number.
+# query (capped_grouped_counts), whatever their number. A page of events also reads the names
+# of its published participants, in one query (events.selectors.with_participants).
 LISTS = {
-    "/events/": (make_event, (3, 3)),  # count and facets, page (read model), the type menu
-    "/events/?q=summit&country=RU&date_from=2022": (make_event, (3, 4)),
+    "/events/": (make_event, (4, 4)),  # count and facets, page (read model), participants, the type menu
+    "/events/?q=summit&country=RU&date_from=2022": (make_event, (4, 5)),
     "/quotes/": (make_quote, (3, 3)),  # + the shown quotes' events that are public, one query
     "/quotes/?q=summit": (make_quote, (3, 4)),
     "/actors/": (make_actor, (3, 3)),
     "/actors/?q=summit": (make_actor, (3, 3)),
     "/sources/": (make_source, (2, 2)),
-    "/": (make_event, (5, 5)),
-    "/search/?q=summit": (make_event, (8, 9)),
+    "/": (make_event, (6, 6)),
+    "/search/?q=summit": (make_event, (9, 10)),
     "/feeds/events/": (make_event, (1, 1)),
     "/feeds/quotes/": (make_quote, (1, 1)),
     "/sitemap-events.xml": (make_event, (2, 2)),
