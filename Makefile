@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test test-quick schemathesis lint bench bench-mixed loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
+.PHONY: run test test-quick schemathesis lint bench bench-mixed bench-writes loadtest serve deploy-check secret-key backup restore migrate setup-local clean-venv
 
 # The venv is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -77,6 +77,11 @@ bench: $(VENV)/.installed
 bench-mixed: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py --mixed
+
+# The public writes alone (bench/writes.py): publishing, correcting and withdrawing an event,
+# withdrawing, renaming and publishing again the most linked actor, each rolled back.
+bench-writes: $(VENV)/.installed
+	$(PY) bench/run.py --writes
 
 # A consistent copy of the database (DATABASE_URL, else db.sqlite3): pg_dump's custom format on
 # PostgreSQL, SQLite's online backup otherwise. Into backups/ with a UTC timestamp, or BACKUP=path.

@@ -3,7 +3,8 @@
 Builds (or reuses) a benchmark database of BENCH_EVENTS events, serves the project with
 gunicorn (2 workers) and the baseline (bench/baseline.py, 2 workers), drives both with wrk
 (8 connections) over the same reads, and prints a table. Then measures the CSV export: rows per
-second and the peak memory of the serving process for 10,000 and 100,000 rows.
+second and the peak memory of the serving process for 10,000 and 100,000 rows; the public
+writes (bench/writes.py); and the mixed workload (bench/mixed.py).
 """
 
 import base64
@@ -214,6 +215,12 @@ def export_benchmark():
     return results
 
 
+def write_benchmark(dsn):
+    from bench import writes
+
+    return writes.write_benchmark(dsn)
+
+
 def mixed_benchmark():
     """The mixed workload (bench/mixed.py): distinct filter combinations, the project's cache on
     and emptied before each read, against the baseline on the same combinations."""
@@ -239,6 +246,9 @@ def mixed_benchmark():
 
 def main():
     ensure_database()
+    if "--writes" in sys.argv:  # make bench-writes: the public writes alone
+        print(write_benchmark(f"{PG}/{DB}"))
+        return
     if "--mixed" in sys.argv:  # make bench-mixed: the mixed workload alone
         report = mixed_benchmark()
         print(report)
@@ -276,7 +286,7 @@ def main():
     lines += ["", "| CSV export | rows | rows/s | worker peak RSS before → after (MiB) |", "|---|---|---|---|"]
     for rows, rate, before, after in exports:
         lines.append(f"| events | {rows:,} | {rate:,.0f} | {before:.0f} → {after:.0f} |")
-    lines += ["", mixed_benchmark()]
+    lines += ["", write_benchmark(f"{PG}/{DB}"), "", mixed_benchmark()]
     report = "\n".join(lines)
     print(report)
     # The last run, for copying into bench/README.md (not versioned: it changes every run).
