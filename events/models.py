@@ -399,21 +399,6 @@ class PublicEvent(models.Model):
     def participants(self, value):
         self._participants = value
 
-    @property
-    def participant_rows(self):
-        """The participants as the list pages show them: name, address, role."""
-        roles = dict(ParticipationRole.choices)
-        # One reverse() per page row, not per participant (slugs need no escaping).
-        address = reverse("actors:detail", kwargs={"slug": "slug-of-the-actor"})
-        return [
-            {
-                **p,
-                "url": address.replace("slug-of-the-actor", p["actor"]),
-                "role_display": roles.get(p["role"], p["role"]),
-            }
-            for p in self.participants
-        ]
-
 
 class ParticipationRole(models.TextChoices):
     INITIATOR = "initiator", "Initiator"

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+import jinja2
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -121,6 +123,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # The hot rows of the public lists (public/templatetags/relations.py, event_rows). Strict:
+    # a name a template misspells is an error, not an empty string.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"undefined": jinja2.StrictUndefined},
     },
 ]
 

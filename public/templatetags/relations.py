@@ -1,9 +1,12 @@
 import json
 
 from django import template
+from django.template import engines
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from events.models import ParticipationRole
 from public.facets import url_with
 
 register = template.Library()
@@ -17,6 +20,32 @@ def jsonld(data):
     """``<script type="application/ld+json">`` with the data escaped for use inside HTML."""
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+SLUG_MARK = "slug-of-the-entry"
+
+
+@register.simple_tag
+def event_rows(events):
+    """The ``<li>`` rows of a list of events (read-model rows, with their participants: see
+    events.selectors.with_participants), rendered by Jinja2 (jinja2/includes/event_rows.html),
+    which escapes what it prints. The hot part of the events list: through the Django template
+    language it took 7 ms of the page's 15, and a reverse() per event and per participant, or
+    a role's translated label looked up per participant, half of what was left. So the
+    addresses are reversed once per list (slugs need no escaping) and the labels read once."""
+    return mark_safe(
+        engines["jinja2"]
+        .get_template("includes/event_rows.html")
+        .render(
+            {
+                "events": events,
+                "event_address": reverse("events:detail", kwargs={"slug": SLUG_MARK}),
+                "actor_address": reverse("actors:detail", kwargs={"slug": SLUG_MARK}),
+                "slug_mark": SLUG_MARK,
+                "roles": {value: str(label).lower() for value, label in ParticipationRole.choices},
+            }
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)
