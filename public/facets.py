@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import F
@@ -22,13 +23,12 @@ class Facet:
 
 
 def url_with(request, remove=(), **params):
-    """The current query string with ``params`` set, ``remove`` dropped, and the page reset."""
-    query = request.GET.copy()
-    for name in ("page", *remove, *params):
-        query.pop(name, None)
-    for name, value in params.items():
-        query[name] = value
-    encoded = query.urlencode()
+    """The current query string with ``params`` set (at the end), ``remove`` dropped, and the
+    page reset; encoded as QueryDict.urlencode does. (Not through a copy of request.GET: a list
+    page builds some eighty of these, and the copies were a tenth of its time.)"""
+    dropped = {"page", *remove, *params}
+    pairs = [(name, value) for name, values in request.GET.lists() if name not in dropped for value in values]
+    encoded = urlencode([*pairs, *params.items()])
     return f"?{encoded}" if encoded else "?"
 
 
@@ -52,15 +52,42 @@ def capped_grouped_counts(queryset, cap, **columns):
     rows = queryset.order_by().annotate(**exprs).values_list(*exprs)[: cap + 1]
     sql, params = rows.query.sql_with_params()
     connection = connections[queryset.db]
-    selected = ", ".join(f"capped.{connection.ops.quote_name(alias)}" for alias in exprs)
+    quoted = {alias: f"capped.{connection.ops.quote_name(alias)}" for alias in exprs}
+    selected = ", ".join(quoted.values())
+    positions = {alias: index for index, alias in enumerate(exprs)}
+    counts = {name: Counter() for name in columns}
+    if connection.vendor == "postgresql":
+        # Grouped by each column apart (GROUPING SETS): a few hundred groups come back, where
+        # grouping by all of them together gave up to one per row to sum here (3 ms of Python
+        # for a page of 10,000 rows). GROUPING() says which column a group is of.
+        sets = ", ".join(f"({', '.join(quoted[alias] for alias in names)})" for names in aliases.values())
+        which = f"GROUPING({selected})"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {selected}, {which}, COUNT(*) FROM ({sql}) capped GROUP BY GROUPING SETS ({sets})", params
+            )
+            groups = cursor.fetchall()
+        # GROUPING's bits: one per column, first column highest, set where it is not grouped.
+        masks = {
+            name: sum(1 << (len(exprs) - 1 - positions[alias]) for alias in exprs if alias not in names)
+            for name, names in aliases.items()
+        }
+        first = next(iter(aliases))
+        total = sum(row[-1] for row in groups if row[-2] == masks[first])
+        if total > cap:
+            return total, None
+        by_mask = {mask: name for name, mask in masks.items()}
+        for row in groups:
+            name = by_mask[row[-2]]
+            key = tuple(row[positions[alias]] for alias in aliases[name])
+            counts[name][key if len(key) > 1 else key[0]] += row[-1]
+        return total, counts
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {selected}, COUNT(*) FROM ({sql}) capped GROUP BY {selected}", params)
         groups = cursor.fetchall()
     total = sum(group[-1] for group in groups)
     if total > cap:
         return total, None
-    positions = {alias: index for index, alias in enumerate(exprs)}
-    counts = {name: Counter() for name in columns}
     for row in groups:
         for name, names in aliases.items():
             key = tuple(row[positions[alias]] for alias in names)
