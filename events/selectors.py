@@ -26,8 +26,10 @@ def public_events():
 def public_event_rows():
     """The public read model: one row per public event (the events of ``public_events()``) with
     what public lists, filters, facets, counts, feeds and exports read, kept by the database
-    (events/read_model.py). No per-row visibility check, no joins."""
-    return PublicEvent.objects.all()
+    (events/read_model.py). No per-row visibility check, no joins. The search document is
+    matched and ranked in the database, never shown: not fetched (its text was a third of a
+    row's bytes)."""
+    return PublicEvent.objects.defer("search_document")
 
 
 # Who of an event's participants the public sees, and under which name, is read from the actors
