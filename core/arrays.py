@@ -71,3 +71,23 @@ class Overlap(models.Lookup):
             f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value IN (SELECT value FROM json_each({rhs})))",
             [*lhs_params, *rhs_params],
         )
+
+
+class AmongIds(models.Func):
+    """A condition: the integer column ``column`` is one of ``ids``, sent as one parameter (an
+    array on PostgreSQL, a JSON list on SQLite). ``pk__in=ids`` sends a parameter per id, and
+    for the hundred actors of a page that was most of the lookup's time (1.5 ms of 2)."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column, ids):
+        self.ids = [int(pk) for pk in ids]
+        super().__init__(models.F(column))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]

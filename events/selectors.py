@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Pre
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor
+from core.arrays import AmongIds
 from core.publishing import link_filter, readable, shows_links_to
 from events.models import Citation, Event, Participation, PublicEvent, Quote, Source
 
@@ -36,19 +37,17 @@ def public_event_rows():
 # with the page: the read model keeps every linked actor's id and role (``actor_ids``,
 # ``roles``), so that an actor's rename or withdrawal rewrites none of its events' rows
 # (events/read_model.py). The rule is ``Actor.objects.published()``.
-ACTOR_LOOKUP_BATCH = 500  # ids per query (SQLite's limit on a statement's parameters)
 
 
 def with_participants(rows):
     """Sets ``participants`` on each read-model row: [{id, actor, name, kind, role}] of its
-    published participants, in the event's order. One query per ACTOR_LOOKUP_BATCH actors."""
+    published participants, in the event's order. One query (none for no participants)."""
     rows = list(rows)
-    ids = sorted({actor for row in rows for actor in row.actor_ids})
+    ids = {actor for row in rows for actor in row.actor_ids}
     shown = {}
-    for start in range(0, len(ids), ACTOR_LOOKUP_BATCH):
-        batch = ids[start : start + ACTOR_LOOKUP_BATCH]
-        actors = Actor.objects.published().filter(pk__in=batch).values_list("pk", "slug", "name", "kind")
-        shown.update((pk, {"id": pk, "actor": slug, "name": name, "kind": kind}) for pk, slug, name, kind in actors)
+    if ids:
+        actors = Actor.objects.published().filter(AmongIds("pk", ids)).values_list("pk", "slug", "name", "kind")
+        shown = {pk: {"id": pk, "actor": slug, "name": name, "kind": kind} for pk, slug, name, kind in actors}
     for row in rows:
         row.participants = [
             {**shown[actor], "role": role}
