@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from actors.models import Actor
 from core.arrays import AmongIds
 from core.publishing import link_filter, readable, shows_links_to
-from events.models import Citation, Event, Participation, PublicEvent, Quote, Source
+from events.models import Citation, Event, Participation, ParticipationRole, PublicEvent, Quote, Source
 
 # Entries ---------------------------------------------------------------------------------
 
@@ -171,8 +171,38 @@ def quote_counts(queryset, *, user=None, previewing=False):
 
 
 def events_of_actor(actor, *, user=None, previewing=False):
-    """The events ``actor`` takes part in that the reader sees."""
-    return _linked_events(user, previewing=previewing).filter(participations__actor=actor)
+    """The events ``actor`` takes part in that the reader sees: for the public, rows of the read
+    model (by its index of actor ids); in an editor's preview, events and their links."""
+    if not shows_links_to(user, Event, previewing=previewing):
+        return public_event_rows().filter(actor_ids__overlap=[actor.pk])
+    # By ids, not a join: an actor linked twice to one event (initiator and target) listed it twice.
+    linked = Participation.objects.filter(actor=actor).values("event_id")
+    return _linked_events(user, previewing=previewing).filter(pk__in=linked)
+
+
+def timeline(actor, *, user=None, previewing=False, limit=50):
+    """The latest ``limit`` events of ``actor`` the reader sees (``events_of_actor``), newest
+    first, each with ``role_labels`` (the actor's roles in it) and ``type_name``."""
+    events = events_of_actor(actor, user=user, previewing=previewing).order_by("-start_date", "-id")
+    labels = dict(ParticipationRole.choices)
+    if events.model is PublicEvent:
+        rows = list(events[:limit])
+        for row in rows:
+            row.role_labels = [
+                str(labels.get(role, role)).lower()
+                for linked, role in zip(row.actor_ids, row.roles, strict=True)
+                if linked == actor.pk
+            ]
+        return rows
+    rows = list(
+        events.select_related("event_type").prefetch_related(
+            Prefetch("participations", queryset=Participation.objects.filter(actor=actor), to_attr="actor_roles")
+        )[:limit]
+    )
+    for row in rows:
+        row.role_labels = [p.get_role_display().lower() for p in row.actor_roles]
+        row.type_name = row.event_type.name
+    return rows
 
 
 def quotes_by(actor, *, user=None, previewing=False):

@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
@@ -7,7 +6,6 @@ from actors import selectors as actor_selectors
 from actors.filters import ActorFilter
 from actors.models import Actor, ActorKind
 from events import selectors as event_selectors
-from events.models import Participation
 from public import jsonld
 from public.facets import value_facet
 from public.views.base import FilteredListView, PublishedDetailView
@@ -63,13 +61,7 @@ class ActorDetailView(PublishedDetailView):
         context = super().get_context_data(**kwargs)
         actor = self.object
         events = event_selectors.events_of_actor(actor, **self.links)
-        context["events"] = (
-            events.select_related("event_type")
-            .prefetch_related(
-                Prefetch("participations", queryset=Participation.objects.filter(actor=actor), to_attr="actor_roles")
-            )
-            .order_by("-start_date", "-id")[: self.timeline_limit]
-        )
+        context["events"] = event_selectors.timeline(actor, limit=self.timeline_limit, **self.links)
         context["quotes"] = event_selectors.quotes_by(actor, **self.links).select_related("source")[: self.quotes_limit]
         context["counterparts"] = event_selectors.counterparts(
             events, exclude=actor, window=self.counterparts_window, limit=self.counterparts_limit, **self.links

@@ -116,8 +116,11 @@ def test_actor_detail_query_count_is_the_same_for_1_and_30_events(client):
     _, one = get(client, actor.get_absolute_url())
     add(29)
     response, thirty = get(client, actor.get_absolute_url())
-    assert (one, thirty) == (10, 10)  # the counterparts query takes its event ids in one query of their own
+    # The timeline is one query of the read model (the actor's roles are in its rows); the
+    # counterparts query takes its event ids in one query of their own.
+    assert (one, thirty) == (9, 9)
     assert len(response.context["events"]) == 30
+    assert {event.role_labels == ["participant"] for event in response.context["events"]} == {True}
 
 
 def test_source_and_quote_detail_query_counts_are_pinned(client):
@@ -316,3 +319,26 @@ def test_count_and_facets_come_from_one_read_up_to_the_cap(client, monkeypatch):
     over = client.get("/events/?country=RU")
     assert over.context["page_obj"].paginator.count == 4 and over.context["facets"] == []
     assert over.context["page_obj"].paginator.count_display == "3+"
+
+
+def test_an_actors_timeline_lists_public_events_from_the_read_model_and_an_editors_preview_adds_drafts(
+    editor_client,
+):
+    client = Client()  # editor_client is the client fixture, logged in
+    wang = ActorFactory(name="Wang Yi", slug="wang-yi")
+    draft = EventFactory(title="Draft talks", slug="draft-talks", status=Status.DRAFT, start_date=D(2023, 1, 1))
+    ParticipationFactory(event=draft, actor=wang, role="host")  # the event that could leak, first
+    public = EventFactory(title="Public talks", start_date=D(2022, 1, 1), event_type=draft.event_type)
+    ParticipationFactory(event=public, actor=wang, role="initiator")
+    ParticipationFactory(event=public, actor=wang, role="target")
+    seen = client.get(wang.get_absolute_url()).context["events"]
+    assert [(e.title, e.role_labels, e.type_name) for e in seen] == [
+        ("Public talks", ["initiator", "target"], public.event_type.name)
+    ]
+    assert type(seen[0]).__name__ == "PublicEvent"
+    previewed = editor_client.get(wang.get_absolute_url())
+    assert [(e.title, e.role_labels) for e in previewed.context["events"]] == [
+        ("Draft talks", ["host"]),
+        ("Public talks", ["initiator", "target"]),
+    ]
+    assert 'Draft talks</a> <span class="meta">(draft)</span>' in previewed.content.decode()
