@@ -105,9 +105,9 @@ STEPS = "SELECT 1 AS step, 'updated' AS change UNION ALL SELECT 2, 'withdrawn' U
 def judge_sql(vendor, resource, in_ids, touched):
     """The statement that logs what changed for the entries of ``resource`` whose id matches
     ``in_ids`` (over ``x.id``): updated (if ``touched``), then withdrawn, then created, each in
-    id order. One statement reads each entry's latest log row once: judged in three statements
-    with that row looked up in each condition, an actor's withdrawal spent 1.4 s on its 27,000
-    quotes (bench/README.md)."""
+    id order. One statement over the entries, each condition reading the entry's latest log row
+    as it needs it: judged in three statements, each scanning and checking every entry again, an
+    actor's withdrawal spent 1.4 s on its 27,000 quotes (bench/README.md)."""
     public = PUBLIC[resource].format(x="x")
     identifier = IDENTIFIER[resource].format(x="x")
     was_public = "COALESCE(j.last_change <> 'withdrawn', FALSE)"

@@ -7,30 +7,10 @@ from events import read_model
 # so that an actor's rename or withdrawal rewrites none of its events' rows. The triggers are
 # installed again without those columns.
 #
-# Going back adds the two columns and fills them once from the actors; the triggers installed
-# then are this module's, which do not keep them: the earlier code's are installed by running
-# its events/read_model.py's create_triggers (as migration 0011 does).
-
-FILL = {
-    "postgresql": """UPDATE events_publicevent r SET participants = x.participants, participant_list = x.list
-        FROM (SELECT r.id,
-                jsonb_agg(jsonb_build_object('id', a.id, 'actor', a.slug, 'name', a.name, 'kind', a.kind,
-                    'role', u.role) ORDER BY u.n) AS participants,
-                string_agg(a.slug || ':' || u.role, ';' ORDER BY u.n) AS list
-            FROM events_publicevent r, unnest(r.actor_ids, r.roles) WITH ORDINALITY AS u(actor_id, role, n)
-            JOIN actors_actor a ON a.id = u.actor_id WHERE a.status = 'published' GROUP BY r.id) x
-        WHERE r.id = x.id""",
-    "sqlite": """UPDATE events_publicevent SET
-        participants = (SELECT json_group_array(json_object('id', id, 'actor', slug, 'name', name, 'kind', kind,
-            'role', role)) FROM (SELECT a.id, a.slug, a.name, a.kind,
-                json_extract(events_publicevent.roles, '$[' || i.key || ']') AS role
-            FROM json_each(events_publicevent.actor_ids) i JOIN actors_actor a ON a.id = i.value
-            WHERE a.status = 'published' ORDER BY i.key)),
-        participant_list = COALESCE((SELECT group_concat(slug || ':' || role, ';') FROM (SELECT a.slug,
-                json_extract(events_publicevent.roles, '$[' || i.key || ']') AS role
-            FROM json_each(events_publicevent.actor_ids) i JOIN actors_actor a ON a.id = i.value
-            WHERE a.status = 'published' ORDER BY i.key)), '')""",
-}
+# Not reversible (Django refuses to migrate back past it): the earlier triggers, which kept the two columns, are that code's
+# (events/read_model.py before this migration), and this module's would leave the columns
+# unwritten and every refresh failing on them. Going back means restoring a backup taken before
+# (`make backup`), or running the earlier code's create_triggers after re-adding the columns.
 
 
 def uninstall(apps, schema_editor):
@@ -43,18 +23,13 @@ def install(apps, schema_editor):
         schema_editor.execute(statement)
 
 
-def fill_and_install(apps, schema_editor):
-    schema_editor.execute(FILL[schema_editor.connection.vendor])
-    install(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0013_change_log_judged_in_one_statement"),
     ]
 
     operations = [
-        migrations.RunPython(uninstall, fill_and_install, elidable=False),
+        migrations.RunPython(uninstall, elidable=False),  # no way back: see above
         migrations.RemoveField(model_name="publicevent", name="participants"),
         migrations.RemoveField(model_name="publicevent", name="participant_list"),
         migrations.RunPython(install, uninstall, elidable=False),

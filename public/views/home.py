@@ -47,7 +47,7 @@ class SearchView(TemplateView):
             PublicEventFilter,
             event_selectors.public_event_rows,
             "summary",
-            event_selectors.with_participants,
+            list,  # the search page shows an event's title, date and snippet, not its participants
         ),
         ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None, list),
         (
