@@ -407,6 +407,11 @@ class ParticipationRole(models.TextChoices):
     HOST = "host", "Host"
     OBSERVER = "observer", "Observer"
 
+    @classmethod
+    def lowercase_labels(cls):
+        """{role: its label in lower case}: how lists print a participant's role."""
+        return {value: str(label).lower() for value, label in cls.choices}
+
 
 class Participation(models.Model):
     public_parents = ("event",)  # core/cache.py: a write is public while the event is published

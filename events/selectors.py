@@ -184,12 +184,12 @@ def timeline(actor, *, user=None, previewing=False, limit=50):
     """The latest ``limit`` events of ``actor`` the reader sees (``events_of_actor``), newest
     first, each with ``role_labels`` (the actor's roles in it) and ``type_name``."""
     events = events_of_actor(actor, user=user, previewing=previewing).order_by("-start_date", "-id")
-    labels = dict(ParticipationRole.choices)
+    labels = ParticipationRole.lowercase_labels()
     if events.model is PublicEvent:
         rows = list(events[:limit])
         for row in rows:
             row.role_labels = [
-                str(labels.get(role, role)).lower()
+                labels.get(role, role)
                 for linked, role in zip(row.actor_ids, row.roles, strict=True)
                 if linked == actor.pk
             ]
@@ -200,7 +200,7 @@ def timeline(actor, *, user=None, previewing=False, limit=50):
         )[:limit]
     )
     for row in rows:
-        row.role_labels = [p.get_role_display().lower() for p in row.actor_roles]
+        row.role_labels = [labels.get(p.role, p.role) for p in row.actor_roles]
         row.type_name = row.event_type.name
     return rows
 

@@ -37,8 +37,9 @@ def capped_grouped_counts(queryset, cap, **columns):
     counts by each of ``columns`` (name: a field, an expression, or a (value field, label field)
     pair): ``(total, {name: Counter})``, or ``(cap + 1, None)`` beyond the cap.
 
-    One query reads at most ``cap`` + 1 of the filtered rows, grouped by all the columns
-    together; the groups are summed per column here. Why one: a list's count and its facets
+    One query reads at most ``cap`` + 1 of the filtered rows and groups them by each column
+    (PostgreSQL), or by all the columns together, the groups then summed per column here
+    (SQLite). Why one: a list's count and its facets
     read the same rows, and at a million events those reads are the page's cost
     (bench/README.md)."""
     aliases, exprs = {}, {}
@@ -54,43 +55,32 @@ def capped_grouped_counts(queryset, cap, **columns):
     connection = connections[queryset.db]
     quoted = {alias: f"capped.{connection.ops.quote_name(alias)}" for alias in exprs}
     selected = ", ".join(quoted.values())
-    positions = {alias: index for index, alias in enumerate(exprs)}
-    counts = {name: Counter() for name in columns}
     if connection.vendor == "postgresql":
         # Grouped by each column apart (GROUPING SETS): a few hundred groups come back, where
         # grouping by all of them together gave up to one per row to sum here (3 ms of Python
-        # for a page of 10,000 rows). GROUPING() says which column a group is of.
+        # for a page of 10,000 rows). GROUPING() says which column a group is of: one bit per
+        # column, the first the highest, set where the group is not by that column.
         sets = ", ".join(f"({', '.join(quoted[alias] for alias in names)})" for names in aliases.values())
-        which = f"GROUPING({selected})"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {selected}, {which}, COUNT(*) FROM ({sql}) capped GROUP BY GROUPING SETS ({sets})", params
-            )
-            groups = cursor.fetchall()
-        # GROUPING's bits: one per column, first column highest, set where it is not grouped.
-        masks = {
-            name: sum(1 << (len(exprs) - 1 - positions[alias]) for alias in exprs if alias not in names)
-            for name, names in aliases.items()
-        }
-        first = next(iter(aliases))
-        total = sum(row[-1] for row in groups if row[-2] == masks[first])
-        if total > cap:
-            return total, None
-        by_mask = {mask: name for name, mask in masks.items()}
-        for row in groups:
-            name = by_mask[row[-2]]
-            key = tuple(row[positions[alias]] for alias in aliases[name])
-            counts[name][key if len(key) > 1 else key[0]] += row[-1]
-        return total, counts
+        sql = f"SELECT {selected}, GROUPING({selected}), COUNT(*) FROM ({sql}) capped GROUP BY GROUPING SETS ({sets})"
+        bits = {alias: 1 << (len(exprs) - 1 - index) for index, alias in enumerate(exprs)}
+        of_mask = {sum(bits.values()) - sum(bits[alias] for alias in names): name for name, names in aliases.items()}
+        counted_by = lambda row: (of_mask[row[-2]],)  # noqa: E731
+    else:
+        sql = f"SELECT {selected}, COUNT(*) FROM ({sql}) capped GROUP BY {selected}"
+        counted_by = lambda row: aliases  # noqa: E731
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {selected}, COUNT(*) FROM ({sql}) capped GROUP BY {selected}", params)
+        cursor.execute(sql, params)
         groups = cursor.fetchall()
-    total = sum(group[-1] for group in groups)
+    # Every row is counted once among the first column's groups.
+    first = next(iter(aliases))
+    total = sum(row[-1] for row in groups if first in counted_by(row))
     if total > cap:
         return total, None
+    positions = {alias: index for index, alias in enumerate(exprs)}
+    counts = {name: Counter() for name in columns}
     for row in groups:
-        for name, names in aliases.items():
-            key = tuple(row[positions[alias]] for alias in names)
+        for name in counted_by(row):
+            key = tuple(row[positions[alias]] for alias in aliases[name])
             counts[name][key if len(key) > 1 else key[0]] += row[-1]
     return total, counts
 

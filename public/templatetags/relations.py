@@ -42,7 +42,7 @@ def event_rows(events):
                 "event_address": reverse("events:detail", kwargs={"slug": SLUG_MARK}),
                 "actor_address": reverse("actors:detail", kwargs={"slug": SLUG_MARK}),
                 "slug_mark": SLUG_MARK,
-                "roles": {value: str(label).lower() for value, label in ParticipationRole.choices},
+                "roles": ParticipationRole.lowercase_labels(),
             }
         )
     )

@@ -39,7 +39,6 @@ class SearchView(TemplateView):
 
     template_name = "search.html"
     per_section = 5
-    # (title, list, FilterSet, rows, the field a snippet is cut from, what a row needs shown)
     sections = (
         (
             "Events",
@@ -47,24 +46,16 @@ class SearchView(TemplateView):
             PublicEventFilter,
             event_selectors.public_event_rows,
             "summary",
-            list,  # the search page shows an event's title, date and snippet, not its participants
         ),
-        ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None, list),
-        (
-            "Quotes",
-            "/quotes/",
-            QuoteFilter,
-            lambda: event_selectors.public_quotes().select_related("speaker"),
-            "text",
-            list,
-        ),
-        ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None, list),
+        ("Actors", "/actors/", ActorFilter, actor_selectors.public_actors, None),
+        ("Quotes", "/quotes/", QuoteFilter, lambda: event_selectors.public_quotes().select_related("speaker"), "text"),
+        ("Sources", "/sources/", SourceFilter, event_selectors.public_sources, None),
     )
 
     def get(self, request, *args, **kwargs):
         text = request.GET.get("q", "")
         results, errors = [], []
-        for title, url, filterset_class, queryset, snippet_field, prepare in self.sections:
+        for title, url, filterset_class, queryset, snippet_field in self.sections:
             filterset = filterset_class({"q": text}, queryset=queryset())
             if not filterset.is_valid():
                 errors = form_error_messages(filterset.form)
@@ -73,7 +64,7 @@ class SearchView(TemplateView):
             if not text.strip():
                 continue
             queryset = filterset.qs
-            items = prepare(search.ranked_slice(queryset, 0, self.per_section))
+            items = search.ranked_slice(queryset, 0, self.per_section)
             if snippet_field:
                 search.highlight(queryset.model, items, text, snippet_field)
             results.append(
