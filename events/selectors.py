@@ -46,7 +46,9 @@ def with_participants(rows):
     ids = {actor for row in rows for actor in row.actor_ids}
     shown = {}
     if ids:
-        actors = Actor.objects.published().filter(AmongIds("pk", ids)).values_list("pk", "slug", "name", "kind")
+        actors = (
+            Actor.objects.published().filter(AmongIds("pk", ids)).order_by().values_list("pk", "slug", "name", "kind")
+        )
         shown = {pk: {"id": pk, "actor": slug, "name": name, "kind": kind} for pk, slug, name, kind in actors}
     for row in rows:
         row.participants = [

@@ -169,10 +169,10 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
 SLUG_MARK = "slug-of-the-row"
 
 
-def _datetime(value):
-    """What DRF's DateTimeField gives (ISO 8601 in the current time zone, UTC as Z), without
-    its per-value overhead."""
-    text = timezone.localtime(value).isoformat()
+def _datetime(value, zone):
+    """What DRF's DateTimeField gives (ISO 8601 in the current time zone ``zone``, UTC as Z),
+    without its per-value overhead."""
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -211,6 +211,7 @@ def public_event_representation(*, fields, base_url):
         ]
 
     page_url = base_url + reverse("events:detail", kwargs={"slug": SLUG_MARK})
+    zone = timezone.get_current_timezone()  # once per list: looking it up was a tenth of a row
     values = {
         "slug": lambda row: row.slug,
         "title": lambda row: row.title,
@@ -229,8 +230,8 @@ def public_event_representation(*, fields, base_url):
         "sources": sources,
         "quote_count": lambda row: row.quote_count,
         "status": lambda row: "published",
-        "created_at": lambda row: _datetime(row.created_at),
-        "updated_at": lambda row: _datetime(row.updated_at),
+        "created_at": lambda row: _datetime(row.created_at, zone),
+        "updated_at": lambda row: _datetime(row.updated_at, zone),
         "api_url": lambda row: f"{base_url}/api/events/{row.slug}/",
         # One reverse() for the page, not one per row (slugs need no escaping).
         "html_url": lambda row: page_url.replace(SLUG_MARK, row.slug),

@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from core.publishing import Status
-from events.filters import EventFilter, QuoteFilter, SourceFilter
+from events.filters import EventFilter, PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, Quote, Source
 from tests.factories import (
     ActorFactory,
@@ -192,3 +192,27 @@ def test_event_page_and_filterset_give_the_same_slugs_in_the_same_order(client, 
     query = "date_from=2022&ordering=date"
     response = client.get(f"/events/?{query}")
     assert [e.slug for e in response.context["object_list"]] == events(query) == ["months", "month", "week", "day"]
+
+
+def test_filtersets_share_their_form_class_but_no_request_state():
+    """core.filters.BaseFilterSet copies its filters shallowly and builds its form class once
+    per class: one request's values must not reach the next, nor a subclass's form its parent's."""
+    russia, china = ActorFactory(slug="russia"), ActorFactory(slug="china")
+    ParticipationFactory(event=EventFactory(slug="with-russia"), actor=russia)
+    ParticipationFactory(event=EventFactory(slug="with-china"), actor=china)
+    first = EventFilter(QueryDict("actor=russia"), queryset=Event.objects.published())
+    assert [e.slug for e in first.qs] == ["with-russia"]
+    second = EventFilter(QueryDict("actor=china"), queryset=Event.objects.published())
+    third = EventFilter(QueryDict(""), queryset=Event.objects.published())
+    assert [e.slug for e in second.qs] == ["with-china"]
+    assert sorted(e.slug for e in third.qs) == ["with-china", "with-russia"]
+    assert [e.slug for e in first.qs] == ["with-russia"]
+    assert type(first.form) is type(second.form)
+    assert first.form is not second.form and first.form.fields["actor"] is not second.form.fields["actor"]
+    assert first.filters["actor"] is not second.filters["actor"]
+    assert first.filters["actor"].parent is first and second.filters["actor"].parent is second
+    assert EventFilter.base_filters["actor"] not in (first.filters["actor"], second.filters["actor"])
+    public = PublicEventFilter(QueryDict(""))
+    assert type(public.form) is not type(first.form)
+    assert public.filters["actor"].model.__name__ == "PublicEvent"
+    assert first.filters["actor"].model is Event
