@@ -14,7 +14,7 @@ import psycopg
 
 DSN = os.environ.get("BASELINE_DSN", "postgresql://postgres@127.0.0.1:5432/relations_bench")
 _connection = None
-PLANNER_COSTS = "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02"
+PLANNER_COSTS = "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02 -c work_mem=16MB"
 
 PUBLIC_EVENT = """e.status = 'published' AND EXISTS (
     SELECT 1 FROM events_citation c JOIN events_source s ON s.id = c.source_id

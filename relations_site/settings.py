@@ -164,9 +164,12 @@ def database_from_url(url):
         # (random_page_cost 1.1, PostgreSQL's advice for SSDs), and reading an index entry is
         # dearer than the default says next to a row (cpu_index_tuple_cost 0.02); with the
         # defaults PostgreSQL AND-s the bitmap of half the table (a first year, a common word)
-        # to a selective one. ``?options=`` in DATABASE_URL replaces them (a pooler that refuses
-        # startup options: set them on the role instead, ALTER ROLE … SET).
-        config["OPTIONS"].setdefault("options", "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02")
+        # to a selective one. And room for a search's bitmap: with the default 4 MB of work_mem
+        # the bitmap of a common word and a first year goes lossy, and PostgreSQL checks the
+        # words of every row on its pages again (66,000 rows, half of such a page's 190 ms).
+        # ``?options=`` in DATABASE_URL replaces them (a pooler that refuses startup options:
+        # set them on the role instead, ALTER ROLE … SET).
+        config["OPTIONS"].setdefault("options", "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02 -c work_mem=16MB")
     return config
 
 

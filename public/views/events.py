@@ -20,7 +20,7 @@ class EventListView(FilteredListView):
     extra_context = {"ordering_options": [NEWEST, OLDEST, ("title", "Title A–Z")]}
 
     def get_queryset(self):
-        return selectors.public_event_rows()
+        return selectors.public_event_page_rows()
 
     def prepare_page(self, items):
         return selectors.with_participants(items)

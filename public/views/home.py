@@ -20,7 +20,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest_events"] = event_selectors.with_participants(
-            event_selectors.public_event_rows().order_by("-start_date", "-id")[: self.latest]
+            event_selectors.public_event_page_rows().order_by("-start_date", "-id")[: self.latest]
         )
         context["counts"] = [
             (label, url, display_count(capped_count(public())))

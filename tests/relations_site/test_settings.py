@@ -41,7 +41,7 @@ def test_postgres_connection_attempts_give_up_after_seconds_not_minutes():
 
 def test_postgres_sessions_cost_pages_as_a_database_served_from_memory():
     config = database_from_url("postgres://editor@db.internal/relations")
-    assert config["OPTIONS"]["options"] == "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02"
+    assert config["OPTIONS"]["options"] == "-c random_page_cost=1.1 -c cpu_index_tuple_cost=0.02 -c work_mem=16MB"
     config = database_from_url("postgres://editor@db.internal/relations?options=-c%20random_page_cost%3D4")
     assert config["OPTIONS"]["options"] == "-c random_page_cost=4"
 
