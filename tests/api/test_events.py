@@ -113,6 +113,19 @@ def test_event_list_query_count_is_the_same_for_1_and_30_events(api):
     assert (len(one), len(thirty)) == (2, 2)
 
 
+def test_event_address_reads_the_event_once_for_its_body_and_its_etag(api):
+    event = EventFactory(slug="talks", version=3)
+    ParticipationFactory(event=event)
+    QuoteFactory(event=event)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/api/events/talks/")
+    assert response.status_code == 200 and response["ETag"] == '"3"'
+    assert response.json()["slug"] == "talks" and len(response.json()["participants"]) == 1
+    # The event with its quote count, its participants, its citations: once (it was read
+    # twice, the second time for the ETag alone).
+    assert len(queries) == 3, [q["sql"][:80] for q in queries]
+
+
 @pytest.mark.parametrize(
     "query",
     [
