@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -65,6 +67,46 @@ def test_quote_reference_to_a_draft_event_is_null_and_drafts_stay_out(api):
     results = api.get("/api/quotes/").json()["results"]
     assert [(q["text"], q["event"]) for q in results] == [("about a draft", None)]
     assert api.get("/api/quotes/?event=hidden-event").json() == {"event": ["Unknown event: “hidden-event”."]}
+
+
+def test_the_public_quote_list_says_what_the_serializer_says_of_each_quote(api):
+    # The public's list builds each quote's JSON itself (api.serializers.events.
+    # public_quote_representation); a quote's own address serializes it with QuoteSerializer.
+    # They must agree on every field of every public quote, whatever it leaves out.
+    QuoteFactory(text="a draft", status=Status.DRAFT)
+    QuoteFactory(text="by a draft speaker", speaker=ActorFactory(status=Status.DRAFT))
+    QuoteFactory(text="about a draft event", event=EventFactory(status=Status.DRAFT))
+    QuoteFactory(text="about an unsourced event", event=EventFactory(slug="unsourced", cited=False))
+    QuoteFactory(
+        text="Our relations are not directed against anyone.",
+        speaker=StateFactory(slug="russia", name="Russia"),
+        speaker_title="President",
+        said_on=None,
+        is_paraphrase=True,
+        language="ru",
+        original_text="Наши отношения не направлены против кого-либо.",
+        source=SourceFactory(url="https://example.org/a", publisher="Example"),
+        event=EventFactory(slug="visit"),
+    )
+    QuoteFactory(text="month only", said_on=datetime.date(2024, 5, 1), said_on_precision="month")
+    results = api.get("/api/quotes/").json()["results"]
+    assert sorted(q["text"] for q in results) == [
+        "Our relations are not directed against anyone.",
+        "about a draft event",
+        "about an unsourced event",
+        "month only",
+    ]
+    assert [api.get(q["api_url"]).json() for q in results] == results
+    by_text = {q["text"]: q for q in results}
+    # Published, but citing no published source: not public, so not named.
+    assert by_text["about an unsourced event"]["event"] is None
+    assert (
+        by_text["about a draft event"]["event"] is None
+        and by_text["Our relations are not directed against anyone."]["event"] == "visit"
+    )
+    sparse = api.get("/api/quotes/?fields=id,event,html_url").json()["results"]
+    assert sparse == [{name: q[name] for name in ("id", "event", "html_url")} for q in results]
+    assert api.get("/api/quotes/?fields=id,price").status_code == 400
 
 
 def test_actor_affiliations_with_draft_organizations_are_hidden(api):
