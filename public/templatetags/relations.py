@@ -48,6 +48,14 @@ def event_rows(events):
     )
 
 
+@register.simple_tag
+def facets(facets, facets_note=""):
+    """The facets' ``<aside>`` of a public list (jinja2/includes/facets.html)."""
+    return mark_safe(
+        engines["jinja2"].get_template("includes/facets.html").render({"facets": facets, "facets_note": facets_note})
+    )
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context, number):
     """The current list's address at another page, filters kept."""
