@@ -84,6 +84,11 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
             # ?fields= is checked for every format, as the schema says, though CSV keeps its own
             # columns: a bad one is a 400, not a file that ignored it.
             self.get_serializer()
+            # So are the paging parameters: an export is the whole list, but a malformed cursor
+            # or page size is the same 400 as on a page, not ignored.
+            if self.paginator is not None:
+                self.paginator.get_page_size(request)
+                self.paginator.decode_cursor(request)
             queryset = self.filter_queryset(self.get_queryset())
             return self.export(queryset, renderer_format)
         return super().list(request, *args, **kwargs)
