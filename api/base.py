@@ -56,6 +56,12 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
         return shows_unpublished(self.request.user, self.queryset.model, status=self.status)
 
     @property
+    def reads_public_rows(self):
+        """The public's list (no ?status=, or ?status=published, no preview): the lists that
+        build their JSON from rows (events, quotes) answer it without the serializer's fields."""
+        return self.action == "list" and self.status == Status.PUBLISHED and not self.previewing
+
+    @property
     def links(self):
         """The reader and the mode the selectors' links follow."""
         return {"user": self.request.user, "previewing": self.previewing}

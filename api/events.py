@@ -16,7 +16,6 @@ from api.serializers.events import (
     public_quote_representation,
 )
 from api.writes import EditorWritesMixin, WorkflowActionsMixin
-from core.publishing import Status
 from events import selectors
 from events.filters import EventFilter, PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source
@@ -61,11 +60,6 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
         ("quote_count", "quote_count"),
         ("summary", "summary"),
     )
-
-    @property
-    def reads_public_rows(self):
-        """The public's list (no ?status=, or ?status=published): answered from the read model."""
-        return self.action == "list" and self.status == Status.PUBLISHED and not self.previewing
 
     @property
     def filterset_class(self):
@@ -151,8 +145,7 @@ class QuoteViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     def list(self, request, *args, **kwargs):
         # The public's JSON list: each quote straight to a dict (public_quote_representation);
         # an editor's list (?status=) and the exports go DRF's way.
-        exporting = getattr(request.accepted_renderer, "format", None) in ("csv", "ndjson")
-        if self.status != Status.PUBLISHED or self.previewing or exporting:
+        if not self.reads_public_rows or getattr(request.accepted_renderer, "format", None) in ("csv", "ndjson"):
             return super().list(request, *args, **kwargs)
         represent = public_quote_representation(
             fields=shown_fields(self), base_url=request.build_absolute_uri("/").rstrip("/")

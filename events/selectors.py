@@ -169,6 +169,15 @@ def _linked_events(user, *, previewing):
     return Event.objects.published()
 
 
+def _visible_event_ids(user, *, previewing):
+    """What to ask "which of these events does the reader see?" (by id): an editor's preview,
+    every event; the public, the read model's rows, the public events kept by the database,
+    which answer by primary key without checking each event's citations and sources."""
+    if shows_links_to(user, Event, previewing=previewing):
+        return Event.objects.all()
+    return PublicEvent.objects.all()
+
+
 def event_quotes(*, user=None, previewing=False):
     """Prefetch of events' quotes with their speaker (public quotes, or an editor's preview's)."""
     return Prefetch("quotes", queryset=_linked_quotes(user, previewing=previewing).select_related("speaker"))
@@ -259,7 +268,7 @@ def with_event_visibility(quotes, *, user=None, previewing=False):
     through ``Quote.visible_event``. For whole-table reads (exports): PostgreSQL answers it with
     one hash of the public events, which a page of 25 quotes does not repay
     (``attach_event_visibility``)."""
-    events = _linked_events(user, previewing=previewing)
+    events = _visible_event_ids(user, previewing=previewing)
     return quotes.annotate(event_is_visible=Exists(events.filter(pk=OuterRef("event_id"))))
 
 
@@ -268,12 +277,7 @@ def attach_event_visibility(quotes, *, user=None, previewing=False):
     events (see ``with_event_visibility`` for whole tables). Returns the list."""
     quotes = list(quotes)
     ids = {quote.event_id for quote in quotes if quote.event_id}
-    if shows_links_to(user, Event, previewing=previewing):
-        events = Event.objects.all()
-    else:
-        # The public's events are the read model's rows: their ids, without the check of each
-        # event's citations and sources that ``Event.objects.published()`` makes (3 ms a page).
-        events = PublicEvent.objects.all()
+    events = _visible_event_ids(user, previewing=previewing)
     visible = set(events.filter(pk__in=ids).order_by().values_list("pk", flat=True)) if ids else set()
     for quote in quotes:
         quote.event_is_visible = quote.event_id in visible
