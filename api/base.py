@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 
 from api.exports import ExportMixin
 from api.negotiation import EXPORT_RENDERERS, ContentNegotiation, JSONRenderer
+from api.permissions import ModelPermissionsOrAnonReadOnly
 from api.serializers.base import serializer_errors
 from core.publishing import Status, StatusFilterError, shows_unpublished
 
@@ -22,7 +22,7 @@ class PublishedViewSet(ExportMixin, viewsets.ModelViewSet):
     ``?status=draft`` (or review, withdrawn, published, all) and open any entry by its address,
     with its links to unpublished entries. Writes need the model's add/change/delete permission."""
 
-    permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
+    permission_classes = [ModelPermissionsOrAnonReadOnly]
     content_negotiation_class = ContentNegotiation
     selector = None  # the app's "what this reader reads": events.selectors.events_for, …
 

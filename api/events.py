@@ -4,6 +4,8 @@ import itertools
 from django.db.models import Case, OuterRef, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from api.base import PublishedViewSet
 from api.exports import chunks_of, joined
@@ -15,7 +17,8 @@ from api.serializers.events import (
     public_event_representation,
     public_quote_representation,
 )
-from api.writes import EditorWritesMixin, WorkflowActionsMixin
+from api.writes import EditorWritesMixin, WorkflowActionsMixin, etag
+from core.publishing import Status
 from events import selectors
 from events.filters import EventFilter, PublicEventFilter, QuoteFilter, SourceFilter
 from events.models import Event, EventType, Quote, Source
@@ -73,10 +76,22 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
             return selectors.public_event_rows()
         return super().get_queryset()
 
+    def retrieve(self, request, *args, **kwargs):
+        # The public's address of an event: its read-model row, as the list shows it (the same
+        # representation, two queries); an editor's preview and ?status= go the serializer's way.
+        if self.previewing or self.status not in (None, Status.PUBLISHED):
+            return super().retrieve(request, *args, **kwargs)
+        row = selectors.public_event_row(kwargs[self.lookup_field])
+        if row is None:
+            raise NotFound("No Event matches the given query.")  # as get_object's 404 says
+        response = Response(self.public_representation()(row))
+        response["ETag"] = etag(row)
+        return response
+
     def list(self, request, *args, **kwargs):
         if not self.reads_public_rows or getattr(request.accepted_renderer, "format", None) in ("csv", "ndjson"):
             return super().list(request, *args, **kwargs)
-        represent = self.export_representation()
+        represent = self.public_representation()
         page = selectors.with_participants(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response([represent(row) for row in page])
 
@@ -89,7 +104,12 @@ class EventViewSet(EditorWritesMixin, WorkflowActionsMixin, PublishedViewSet):
     def export_representation(self):
         if not self.reads_public_rows:
             return super().export_representation()
-        # The serializer says which fields (and checks ?fields=); the row gives their values.
+        return self.public_representation()
+
+    def public_representation(self):
+        """A read-model row to what EventSerializer says of the event (the public's list, address
+        and exports). The serializer says which fields (and checks ?fields=); the row gives their
+        values."""
         return public_event_representation(
             fields=shown_fields(self), base_url=self.request.build_absolute_uri("/").rstrip("/")
         )

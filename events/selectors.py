@@ -53,6 +53,17 @@ def public_event_page_rows():
 # (events/read_model.py). The rule is ``Actor.objects.published()``.
 
 
+def public_event_row(slug):
+    """The read model's row of the public event at ``slug``, with ``version`` (the event's, for
+    its ETag) and its ``participants``, or None: an event's public address in two queries, where
+    the event with its links through the serializer took three and most of the request's time
+    (bench/README.md). The row has no index by slug (nothing lists by it): the event's has."""
+    events = Event.objects.filter(slug=slug)
+    rows = public_event_rows().filter(pk__in=events.values("pk"))
+    rows = list(rows.annotate(version=Subquery(events.values("version")[:1])).order_by()[:1])
+    return with_participants(rows)[0] if rows else None
+
+
 def with_participants(rows):
     """Sets ``participants`` on each read-model row: [{id, actor, name, kind, role}] of its
     published participants, in the event's order. One query (none for no participants)."""
@@ -205,13 +216,17 @@ def events_of_actor(actor, *, user=None, previewing=False):
     return _linked_events(user, previewing=previewing).filter(pk__in=linked)
 
 
+# What a line of an actor's timeline shows (jinja2/includes/timeline.html).
+TIMELINE_FIELDS = ("slug", "title", "type_name", "start_date", "end_date", "date_precision", "actor_ids", "roles")
+
+
 def timeline(actor, *, user=None, previewing=False, limit=50):
     """The latest ``limit`` events of ``actor`` the reader sees (``events_of_actor``), newest
     first, each with ``role_labels`` (the actor's roles in it) and ``type_name``."""
     events = events_of_actor(actor, user=user, previewing=previewing).order_by("-start_date", "-id")
     labels = ParticipationRole.lowercase_labels()
     if events.model is PublicEvent:
-        rows = list(events.only(*PAGE_ROW_FIELDS)[:limit])
+        rows = list(events.only(*TIMELINE_FIELDS)[:limit])
         for row in rows:
             row.role_labels = [
                 labels.get(role, role)
@@ -242,16 +257,14 @@ def quotes_from(source, *, user=None, previewing=False):
     return _linked_quotes(user, previewing=previewing).filter(source=source)
 
 
-def counterparts(events, *, exclude, user=None, previewing=False, window=100, limit=10):
-    """The actors sharing most of ``events`` (the latest ``window`` of them) with ``exclude``,
-    with counts: a popular actor has tens of thousands of events, and counting them all takes
-    seconds at a million events (bench/README.md)."""
-    # The ids first, as a query of their own: inside an IN (…) the planner chose a parallel
-    # scan of the whole date index for a popular actor.
-    latest = list(events.order_by("-start_date", "-id").values_list("pk", flat=True)[:window])
+def counterparts(event_ids, *, exclude, user=None, previewing=False, limit=10):
+    """The actors sharing most of the events ``event_ids`` with ``exclude``, with counts. Callers
+    pass an actor's latest events (its timeline's query, ``timeline``): a popular actor has tens
+    of thousands of events, and counting them all takes seconds at a million events
+    (bench/README.md)."""
     return (
         _participations(user, previewing=previewing)
-        .filter(event__in=latest)
+        .filter(event__in=list(event_ids))
         .exclude(actor=exclude)
         .values("actor__slug", "actor__name")
         .annotate(shared=Count("event", distinct=True))

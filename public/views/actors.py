@@ -11,6 +11,8 @@ from public.facets import value_facet
 from public.views.base import FilteredListView, PublishedDetailView
 
 SUGGEST_LIMIT = 10
+# What a quote's line shows (jinja2/includes/quote_items.html).
+QUOTE_ITEM_FIELDS = ("text", "is_paraphrase", "said_on", "said_on_precision", "status")
 
 
 class ActorListView(FilteredListView):
@@ -41,6 +43,7 @@ class ActorDetailView(PublishedDetailView):
     timeline_limit = 50
     quotes_limit = 20
     counterparts_limit = 10
+    counterparts_window = 100  # "In its latest 100 events", the page says
 
     def get(self, request, *args, **kwargs):
         try:
@@ -60,15 +63,17 @@ class ActorDetailView(PublishedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         actor = self.object
-        events = event_selectors.events_of_actor(actor, **self.links)
-        context["events"] = event_selectors.timeline(actor, limit=self.timeline_limit, **self.links)
-        context["quotes"] = event_selectors.quotes_by(actor, **self.links).select_related("source")[: self.quotes_limit]
+        # The latest events once, for the timeline and, over more of them, the counterparts.
+        latest = event_selectors.timeline(actor, limit=max(self.timeline_limit, self.counterparts_window), **self.links)
+        context["events"] = latest[: self.timeline_limit]
         context["counterparts"] = event_selectors.counterparts(
-            events, exclude=actor, window=self.counterparts_window, limit=self.counterparts_limit, **self.links
+            [event.pk for event in latest[: self.counterparts_window]],
+            exclude=actor,
+            limit=self.counterparts_limit,
+            **self.links,
         )
+        context["quotes"] = event_selectors.quotes_by(actor, **self.links).only(*QUOTE_ITEM_FIELDS)[: self.quotes_limit]
         return context
-
-    counterparts_window = 100
 
 
 class ActorSuggestView(View):

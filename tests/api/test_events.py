@@ -2,10 +2,18 @@ import datetime
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from api.events import EventViewSet
+from api.serializers.events import EventSerializer
 
 from core.publishing import Status
+from events.selectors import events_for
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -113,7 +121,8 @@ def test_event_list_query_count_is_the_same_for_1_and_30_events(api):
     assert (len(one), len(thirty)) == (2, 2)
 
 
-def test_event_address_reads_the_event_once_for_its_body_and_its_etag(api):
+def test_event_address_reads_the_event_once_for_its_body_and_its_etag(api, editor_api):
+    EventFactory(slug="secret", status=Status.DRAFT)  # what a lookup by slug alone could find
     event = EventFactory(slug="talks", version=3)
     ParticipationFactory(event=event)
     QuoteFactory(event=event)
@@ -121,9 +130,18 @@ def test_event_address_reads_the_event_once_for_its_body_and_its_etag(api):
         response = api.get("/api/events/talks/")
     assert response.status_code == 200 and response["ETag"] == '"3"'
     assert response.json()["slug"] == "talks" and len(response.json()["participants"]) == 1
-    # The event with its quote count, its participants, its citations: once (it was read
-    # twice, the second time for the ETag alone).
-    assert len(queries) == 3, [q["sql"][:80] for q in queries]
+    # The public's: the read model's row with the event's version, then its participants' names.
+    assert len(queries) == 2, [q["sql"][:80] for q in queries]
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_api.get("/api/events/talks/")
+    assert response.status_code == 200 and response["ETag"] == '"3"'
+    # An editor's preview: the event with its quote count, its participants, its citations,
+    # once (it was read twice, the second time for the ETag alone); the rest is the token's.
+    event_queries = [q for q in queries if "events_" in q["sql"]]
+    assert len(event_queries) == 3, [q["sql"][:80] for q in event_queries]
+    assert api.get("/api/events/secret/").json() == {"detail": "No Event matches the given query."}
+    assert api.get("/api/events/secret/?status=published").status_code == 404
+    assert editor_api.get("/api/events/secret/")["ETag"] == '"1"'
 
 
 @pytest.mark.parametrize(
@@ -168,10 +186,21 @@ def test_draft_event_is_404_to_anonymous_clients(api):
     assert api.get("/api/events/").json()["results"] == []
 
 
+def serialized(slug):
+    """What EventSerializer says of a public event to the public (its links the published ones)."""
+    request = Request(APIRequestFactory().get("/api/events/"))
+    request.user = AnonymousUser()
+    links = {"user": request.user, "previewing": False}
+    event = EventViewSet(request=request, action="retrieve").with_links(events_for(request.user)).get(slug=slug)
+    data = EventSerializer(event, context={"request": request, "previewing": False, **links}).data
+    return json.loads(JSONRenderer().render(data))  # as sent: dates as text
+
+
 def test_the_public_list_read_from_the_read_model_says_what_the_serializer_says_of_each_event(api):
-    # The list renders rows of the read model (api.serializers.events.public_event_representation);
-    # an event's own address serializes the event with EventSerializer. They must agree on
-    # every field of every public event, links filtered to the published ones alike.
+    # The public's list and addresses render rows of the read model
+    # (api.serializers.events.public_event_representation); an editor's reads serialize the
+    # event with EventSerializer. They must agree on every field of every public event, links
+    # filtered to the published ones alike.
     draft_actor, withdrawn_source = ActorFactory(status=Status.DRAFT), SourceFactory(status=Status.WITHDRAWN)
     EventFactory(status=Status.DRAFT, slug="draft")
     summit = EventFactory(
@@ -193,6 +222,7 @@ def test_the_public_list_read_from_the_read_model_says_what_the_serializer_says_
     EventFactory(slug="plain")
     results = api.get("/api/events/").json()["results"]
     assert sorted(row["slug"] for row in results) == ["plain", "summit"]
+    assert [serialized(event) for event in ("summit", "plain")] == results
     assert [api.get(row["api_url"]).json() for row in results] == results
     summit_row = next(row for row in results if row["slug"] == "summit")
     assert ([p["role"] for p in summit_row["participants"]], summit_row["quote_count"]) == (["initiator", "host"], 1)

@@ -116,9 +116,9 @@ def test_actor_detail_query_count_is_the_same_for_1_and_30_events(client):
     _, one = get(client, actor.get_absolute_url())
     add(29)
     response, thirty = get(client, actor.get_absolute_url())
-    # The timeline is one query of the read model (the actor's roles are in its rows); the
-    # counterparts query takes its event ids in one query of their own.
-    assert (one, thirty) == (9, 9)
+    # The timeline is one query of the read model (the actor's roles are in its rows), which
+    # also gives the counterparts query its event ids.
+    assert (one, thirty) == (8, 8)
     assert len(response.context["events"]) == 30
     assert {event.role_labels == ["participant"] for event in response.context["events"]} == {True}
 
@@ -169,6 +169,45 @@ def test_event_page_shows_type_dates_location_participants_quotes_and_sources(cl
         '"startDate": "2022-02-02"',
     ]:
         assert expected in html, expected
+
+
+def test_actor_page_counts_counterparts_over_more_events_than_its_timeline_shows(client, monkeypatch):
+    from public.views.actors import ActorDetailView
+
+    monkeypatch.setattr(ActorDetailView, "timeline_limit", 2)
+    monkeypatch.setattr(ActorDetailView, "counterparts_window", 3)
+    wang, blinken, lavrov = ActorFactory(slug="wang-yi"), ActorFactory(name="Blinken"), ActorFactory(name="Lavrov")
+    for n, other in enumerate([lavrov, lavrov, blinken, blinken, lavrov]):  # the last is the latest
+        event = EventFactory(title=f"Talks {n}", start_date=D(2022, 1, 1 + n))
+        ParticipationFactory(event=event, actor=wang)
+        ParticipationFactory(event=event, actor=other)
+    response = client.get(wang.get_absolute_url())
+    assert [e.title for e in response.context["events"]] == ["Talks 4", "Talks 3"]
+    assert [(c["actor__name"], c["shared"]) for c in response.context["counterparts"]] == [
+        ("Blinken", 2),
+        ("Lavrov", 1),
+    ]
+
+
+def test_actor_page_lines_escape_and_cut_what_they_show(editor_client):
+    wang = ActorFactory(slug="wang-yi")
+    draft = QuoteFactory(speaker=wang, text="Not yet", status=Status.DRAFT)  # the line that could leak
+    event = EventFactory(title="Talks <b>now</b>", start_date=D(2022, 3, 1), date_precision="month")
+    ParticipationFactory(event=event, actor=wang, role="host")
+    long = " ".join(f"w{n}" for n in range(30))
+    quote = QuoteFactory(speaker=wang, text=long, said_on=D(2022, 3, 4))
+    QuoteFactory(speaker=wang, text="In other words <i>", is_paraphrase=True, said_on=None)
+    html = Client().get(wang.get_absolute_url()).content.decode()  # the public's (editor_client is client)
+    assert (
+        f'<li><time>March 2022</time> <a href="/events/{event.slug}/">Talks &lt;b&gt;now&lt;/b&gt;</a> '
+        '<span class="meta">host · ' in html
+    )
+    cut = " ".join(f"w{n}" for n in range(25))
+    assert f'<li><a href="/quotes/{quote.pk}/">“{cut} …”</a> <span class="meta">4 March 2022</span></li>' in html
+    assert ">In other words &lt;i&gt;</a></li>" in html
+    assert "Not yet" not in html
+    preview = editor_client.get(wang.get_absolute_url()).content.decode()
+    assert f'<a href="/quotes/{draft.pk}/">“Not yet”</a> <span class="meta">(draft)</span>' in preview
 
 
 def test_actor_page_shows_profile_timeline_quotes_and_counterparts(client):
