@@ -11,7 +11,6 @@ from rest_framework.test import APIRequestFactory
 
 from api.events import EventViewSet
 from api.serializers.events import EventSerializer
-
 from core.publishing import Status
 from events.selectors import events_for
 from tests.factories import (
