@@ -6,7 +6,6 @@ Related rows arrive prefetched by the viewsets, filtered by the reader's rule (e
 """
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -23,6 +22,7 @@ from api.serializers.base import (
     absolute,
     replace_rows,
 )
+from core.addresses import address_of
 from events import selectors
 from events.models import Citation, Event, EventType, Participation, Quote, Source
 
@@ -166,10 +166,6 @@ class EventSerializer(SparseFieldsMixin, ModelValidationMixin, LinksMixin, seria
         return rows
 
 
-SLUG_MARK = "slug-of-the-row"
-ID_MARK = 918273645546372819  # an id no address holds otherwise
-
-
 def _datetime(value, zone):
     """What DRF's DateTimeField gives (ISO 8601 in the current time zone ``zone``, UTC as Z),
     without its per-value overhead."""
@@ -211,7 +207,7 @@ def public_event_representation(*, fields, base_url):
             for c in row.sources
         ]
 
-    page_url = base_url + reverse("events:detail", kwargs={"slug": SLUG_MARK})
+    page_url = address_of("events:detail", "slug", prefix=base_url)
     zone = timezone.get_current_timezone()  # once per list: looking it up was a tenth of a row
     values = {
         "slug": lambda row: row.slug,
@@ -234,8 +230,7 @@ def public_event_representation(*, fields, base_url):
         "created_at": lambda row: _datetime(row.created_at, zone),
         "updated_at": lambda row: _datetime(row.updated_at, zone),
         "api_url": lambda row: f"{base_url}/api/events/{row.slug}/",
-        # One reverse() for the page, not one per row (slugs need no escaping).
-        "html_url": lambda row: page_url.replace(SLUG_MARK, row.slug),
+        "html_url": lambda row: page_url(row.slug),  # reversed once (core.addresses)
     }
     getters = [(name, values[name]) for name in fields]
     return lambda row: {name: get(row) for name, get in getters}
@@ -247,8 +242,7 @@ def public_quote_representation(*, fields, base_url):
     it, limited to ``fields``. DRF's fields, one per value and a nested lookup for each of the
     speaker's and source's, were most of an uncached quotes list's Python (bench/README.md); the
     schema stays QuoteSerializer's, and a test compares the two for every public quote."""
-    # One reverse() for the page, not one per quote (a quote's address takes digits only).
-    page_url = base_url + reverse("events:quote-detail", kwargs={"pk": ID_MARK})
+    page_url = address_of("events:quote-detail", "pk", prefix=base_url)
     zone = timezone.get_current_timezone()
     values = {
         "id": lambda quote: quote.id,
@@ -273,7 +267,7 @@ def public_quote_representation(*, fields, base_url):
         "created_at": lambda quote: _datetime(quote.created_at, zone),
         "updated_at": lambda quote: _datetime(quote.updated_at, zone),
         "api_url": lambda quote: f"{base_url}/api/quotes/{quote.id}/",
-        "html_url": lambda quote: page_url.replace(str(ID_MARK), str(quote.id)),
+        "html_url": lambda quote: page_url(quote.id),
     }
     getters = [(name, values[name]) for name in fields]
     return lambda quote: {name: get(quote) for name, get in getters}

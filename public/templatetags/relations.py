@@ -2,11 +2,11 @@ import json
 
 from django import template
 from django.template import engines
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from core.addresses import address_of
 from events.models import ParticipationRole
 from public.facets import url_with
 
@@ -23,9 +23,6 @@ def jsonld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-SLUG_MARK = "slug-of-the-entry"
-
-
 @register.simple_tag
 def event_rows(events):
     """The ``<li>`` rows of a list of events (read-model rows, with their participants: see
@@ -33,37 +30,27 @@ def event_rows(events):
     which escapes what it prints. The hot part of the events list: through the Django template
     language it took 7 ms of the page's 15, and a reverse() per event and per participant, or
     a role's translated label looked up per participant, half of what was left. So the
-    addresses are reversed once per list (slugs need no escaping) and the labels read once."""
-    return mark_safe(
-        engines["jinja2"]
-        .get_template("includes/event_rows.html")
-        .render(
-            {
-                "events": events,
-                "event_address": reverse("events:detail", kwargs={"slug": SLUG_MARK}),
-                "actor_address": reverse("actors:detail", kwargs={"slug": SLUG_MARK}),
-                "slug_mark": SLUG_MARK,
-                "roles": ParticipationRole.lowercase_labels(),
-            }
-        )
+    addresses are reversed once per list (core.addresses) and the labels read once."""
+    return _jinja(
+        "includes/event_rows.html",
+        events=events,
+        event_address=address_of("events:detail", "slug"),
+        actor_address=address_of("actors:detail", "slug"),
+        roles=ParticipationRole.lowercase_labels(),
     )
 
 
 @register.simple_tag
 def timeline(events):
     """The ``<li>`` lines of an actor's timeline (events.selectors.timeline), rendered by Jinja2
-    (jinja2/includes/timeline.html) with the event's address reversed once, as ``event_rows``:
-    through the Django template language the actor page's lists took half its time."""
+    (jinja2/includes/timeline.html) as ``event_rows``: through the Django template language,
+    with a reverse() each, the actor page's lists took half its time."""
     return _jinja(
         "includes/timeline.html",
         events=events,
-        event_address=reverse("events:detail", kwargs={"slug": SLUG_MARK}),
-        slug_mark=SLUG_MARK,
+        event_address=address_of("events:detail", "slug"),
         status_mark=status_mark,
     )
-
-
-ID_MARK = "918273645546372819"  # an id no address holds otherwise
 
 
 @register.simple_tag
@@ -73,8 +60,7 @@ def quote_items(quotes):
     return _jinja(
         "includes/quote_items.html",
         quotes=quotes,
-        quote_address=reverse("events:quote-detail", kwargs={"pk": ID_MARK}),
-        id_mark=ID_MARK,
+        quote_address=address_of("events:quote-detail", "pk"),
         truncate_words=lambda text: Truncator(text).words(25, truncate=" …"),
         status_mark=status_mark,
     )
@@ -87,9 +73,7 @@ def _jinja(template_name, **context):
 @register.simple_tag
 def facets(facets, facets_note=""):
     """The facets' ``<aside>`` of a public list (jinja2/includes/facets.html)."""
-    return mark_safe(
-        engines["jinja2"].get_template("includes/facets.html").render({"facets": facets, "facets_note": facets_note})
-    )
+    return _jinja("includes/facets.html", facets=facets, facets_note=facets_note)
 
 
 @register.simple_tag(takes_context=True)
